@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config"
+
+// Vitest 5 reads projects from here (`vitest.workspace.ts` is ignored).
+// Each package declares its own project with `defineProject`.
+export default defineConfig({
+  test: {
+    projects: ["packages/core", "packages/node"],
+    reporters: ["default", "./scripts/summary-reporter.ts"]
+  }
+})
