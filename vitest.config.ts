@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config"
 // Each package declares its own project with `defineProject`.
 export default defineConfig({
   test: {
-    projects: ["packages/core", "packages/node"],
+    projects: ["packages/core", "packages/node", "packages/examples"],
     reporters: ["default", "./scripts/summary-reporter.ts"]
   }
 })

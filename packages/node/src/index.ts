@@ -1,1 +1,7 @@
-export const y: number = 1
+/**
+ * Provident on Node.js: the hardware probe and ready-made layers.
+ *
+ * @since 0.1.0
+ */
+export * as NodeProvident from "./NodeProvident.ts"
+export * as NodeResourceProbe from "./NodeResourceProbe.ts"

@@ -1,1 +1,0 @@
-export const y: number = 1

@@ -1,0 +1,49 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ResourceProbe } from "@provident/core"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
+import * as os from "node:os"
+import * as NodeResourceProbe from "../src/NodeResourceProbe.ts"
+import { fixtureReader } from "./fixtures.ts"
+
+const GiB = 1024 ** 3
+
+// The probe's logic on this machine's os/process readings, but with cgroup
+// and pressure files from fixtures: as if this process ran in those cgroups.
+const inFixture = (tree: string) => NodeResourceProbe.layer({ readFile: fixtureReader(tree), factsTimeout: "3 seconds" })
+
+describe("NodeResourceProbe in a simulated cgroup", () => {
+  it.effect("a v2 container: limit, effective cores, working set and cgroup pressure", () =>
+    Effect.gen(function*() {
+      const probe = yield* ResourceProbe.ResourceProbe
+      assert.strictEqual(probe.device.memoryLimit, Math.min(GiB, os.totalmem()))
+      assert.deepStrictEqual(probe.device.container, {
+        cgroupVersion: 2,
+        path: "/app.slice/web.service",
+        memoryLimit: GiB,
+        cpuLimit: 2.5
+      })
+      assert.strictEqual(probe.device.effectiveCores, Math.min(os.availableParallelism(), 2.5))
+      assert.strictEqual(probe.device.deviceClass, "server")
+      // it.effect runs on the TestClock: let a second pass so CPU usage has an interval.
+      yield* TestClock.adjust("1 second")
+      const snapshot = yield* probe.sample
+      assert.strictEqual(snapshot.memory.limit, GiB)
+      assert.strictEqual(snapshot.memory.used, 512 * 1024 ** 2, "the limiting cgroup's working set")
+      assert.strictEqual(snapshot.memory.usagePercent, 50)
+      assert.isAtMost(snapshot.memory.available, 512 * 1024 ** 2)
+      assert.strictEqual(snapshot.cpu.usagePercent, 0, "the fixture's cgroup CPU time does not move")
+      // cpu some 55% → serious; memory full 5.5% → serious
+      assert.deepStrictEqual(snapshot.pressure, { state: "serious", cpu: "serious", memory: "serious", source: "psi" })
+    }).pipe(Effect.provide(inFixture("cgroup/v2-nested"))))
+
+  it.effect("without cgroups or PSI, pressure is derived and nothing is limited", () =>
+    Effect.gen(function*() {
+      const probe = yield* ResourceProbe.ResourceProbe
+      const snapshot = yield* probe.sample
+      assert.isUndefined(probe.device.container)
+      assert.isFalse(probe.device.supports.pressure)
+      assert.strictEqual(snapshot.pressure.source, "derived")
+      assert.strictEqual(snapshot.memory.total, os.totalmem())
+    }).pipe(Effect.provide(NodeResourceProbe.layer({ readFile: () => undefined, factsTimeout: "3 seconds" }))))
+})
