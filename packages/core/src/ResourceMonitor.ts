@@ -21,6 +21,7 @@ import * as MonitorConfig from "./MonitorConfig.ts"
 import * as PressureState from "./PressureState.ts"
 import { type InvalidInput, ProbeError } from "./ProvidentError.ts"
 import { ResourceProbe } from "./ResourceProbe.ts"
+import * as SimulatedDevice from "./SimulatedDevice.ts"
 import * as ResourceSnapshot from "./ResourceSnapshot.ts"
 import type { ThresholdEvent } from "./ThresholdEvent.ts"
 
@@ -208,3 +209,13 @@ export const make: (
 export const layer = (
   options?: MonitorConfig.MonitorConfigInput
 ): Layer.Layer<ResourceMonitor, InvalidInput, ResourceProbe> => Layer.effect(ResourceMonitor, make(options))
+
+/**
+ * The monitor over a simulated device (default: the laptop preset), with the
+ * device's controls exposed: the base of TestClock-driven tests.
+ */
+export const layerTest = (
+  spec: SimulatedDevice.DeviceSpec = SimulatedDevice.laptop,
+  options?: MonitorConfig.MonitorConfigInput
+): Layer.Layer<ResourceMonitor | ResourceProbe | SimulatedDevice.SimulatedDevice, InvalidInput> =>
+  layer(options).pipe(Layer.provideMerge(SimulatedDevice.layer(spec)))

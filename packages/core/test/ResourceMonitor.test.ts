@@ -3,14 +3,12 @@ import { Effect, Exit, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import * as ResourceMonitor from "../src/ResourceMonitor.ts"
 import * as DeviceScript from "../src/DeviceScript.ts"
-import type { MonitorConfigInput } from "../src/MonitorConfig.ts"
 import * as SimulatedDevice from "../src/SimulatedDevice.ts"
 import { collecting } from "./utils.ts"
 
 const GiB = 1024 ** 3
 
-const monitorOn = (spec: SimulatedDevice.DeviceSpec, config: MonitorConfigInput = {}) =>
-  ResourceMonitor.layer(config).pipe(Layer.provideMerge(SimulatedDevice.layer(spec)))
+const monitorOn = ResourceMonitor.layerTest
 
 const monitor = ResourceMonitor.ResourceMonitor
 const device = SimulatedDevice.SimulatedDevice
