@@ -7,6 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { decoder } from "./internal/decode.ts"
+import type { InvalidInput } from "./ProvidentError.ts"
 import { Bytes, Fraction, Millis, Name } from "./internal/units.ts"
 import { Priority } from "./Priority.ts"
 import { ResourceRequirement } from "./ResourceRequirement.ts"
@@ -44,5 +45,24 @@ export type OperationProfile = typeof OperationProfile.Type
 /** The profile as callers write it, with defaults left out. */
 export type OperationProfileInput = typeof OperationProfile.Encoded
 
-/** Decodes an unknown value into a profile, failing with `InvalidInput`. */
-export const decode = decoder(OperationProfile, "OperationProfile")
+const decodeUnknown = decoder(OperationProfile, "OperationProfile")
+/** Profiles this module decoded: frozen, so they can pass through again unchecked. */
+const decoded = new WeakSet<object>()
+
+const freeze = (profile: OperationProfile): OperationProfile => {
+  for (const requirement of profile.requiredResources) Object.freeze(requirement)
+  Object.freeze(profile.requiredResources)
+  decoded.add(Object.freeze(profile))
+  return profile
+}
+
+/**
+ * Decodes an unknown value into a profile, failing with `InvalidInput`. The
+ * result is frozen; passing it to `decode` again (or to the allocator, which
+ * decodes what it is given) costs nothing, so a profile used in a loop is
+ * best decoded once.
+ */
+export const decode = (input: unknown): Effect.Effect<OperationProfile, InvalidInput> =>
+  typeof input === "object" && input !== null && decoded.has(input)
+    ? Effect.succeed(input as OperationProfile)
+    : Effect.map(decodeUnknown(input), freeze)

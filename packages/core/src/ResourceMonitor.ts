@@ -141,19 +141,16 @@ export const make: (
     latest = snapshot
     history.push(snapshot)
     stats = { ...stats, samples: stats.samples + 1, consecutiveFailures: 0 }
+    // Settle the alert state before anyone hears of the reading, so a
+    // subscriber to `changes` reading `alerts` sees them agree.
+    const step = config.thresholdNotifications ? evaluate(alerts, snapshot, rules) : undefined
+    if (step !== undefined) alerts = step.state
     yield* Metric.update(metrics.monitorSamples, 1)
     yield* recordGauges(snapshot)
     yield* PubSub.publish(changesHub, snapshot)
-    if (config.thresholdNotifications) {
-      const step = evaluate(alerts, snapshot, rules)
-      alerts = step.state
-      for (const event of step.events) {
-        yield* Metric.update(
-          Metric.withAttributes(metrics.thresholdEvents, { resource: event.resource, kind: event.kind }),
-          1
-        )
-        yield* PubSub.publish(eventsHub, event)
-      }
+    for (const event of step?.events ?? []) {
+      yield* Metric.update(Metric.withAttributes(metrics.thresholdEvents, { resource: event.resource, kind: event.kind }), 1)
+      yield* PubSub.publish(eventsHub, event)
     }
     return snapshot
   })
@@ -167,7 +164,7 @@ export const make: (
       consecutiveFailures: stats.consecutiveFailures + 1,
       lastFailure: error.message
     }
-    yield* Metric.update(Metric.withAttributes(metrics.probeFailures, { reason: error.reason }), 1)
+    yield* Metric.update(metrics.probeFailures(error.reason), 1)
     // Warn when a run of failures starts; repeats of the same run go to debug.
     const log = stats.consecutiveFailures === 1 ? Effect.logWarning : Effect.logDebug
     yield* log(`ResourceMonitor: probe reading failed (${error.reason}): ${error.message}; keeping the last good reading, marked stale`)

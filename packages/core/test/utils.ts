@@ -1,4 +1,4 @@
-import { Effect, Ref, Stream } from "effect"
+import { Effect, Fiber, Ref, Stream } from "effect"
 import type { Scope } from "effect"
 
 /**
@@ -14,4 +14,20 @@ export const collecting = <A>(stream: Stream.Stream<A>): Effect.Effect<Effect.Ef
     )
     yield* Effect.yieldNow
     return Ref.get(seen)
+  })
+
+/**
+ * Subscribes now and returns an effect that waits for the first element
+ * matching `predicate`: lets a test wait for something another fiber does,
+ * instead of guessing how many scheduler turns it takes.
+ */
+export const nextMatching = <A>(stream: Stream.Stream<A>, predicate: (a: A) => boolean) =>
+  Effect.gen(function*() {
+    const fiber = yield* stream.pipe(
+      Stream.filter(predicate),
+      Stream.runHead,
+      Effect.forkScoped({ startImmediately: true })
+    )
+    yield* Effect.yieldNow
+    return Fiber.join(fiber).pipe(Effect.map((o) => (o._tag === "Some" ? o.value : undefined)))
   })

@@ -97,5 +97,5 @@ export const run = Effect.fn("Doctor.run")(function*(options: Options) {
     yield* Console.log(`Live, every ${options.interval} ms for ${options.seconds} s\n${liveHeader}`)
     yield* Stream.runForEach(live, (s) => loadOf(monitor).pipe(Effect.flatMap((load) => Console.log(renderLive(s, load)))))
   })
-  yield* program.pipe(Effect.provide(Layer.fresh(NodeProvident.layer({ monitor: { sampleInterval: options.interval } }))))
+  yield* program.pipe(Effect.provide(Layer.fresh(NodeProvident.layerMonitor({ monitor: { sampleInterval: options.interval } }))))
 })

@@ -1,0 +1,304 @@
+/**
+ * Admits work against a memory/CPU budget, by priority: a fiber scheduler.
+ *
+ * - `request(profile)` decides now, without queueing or reserving.
+ * - `allocate(profile)` waits its turn and holds the grant until the caller's
+ *   scope closes; `run(profile, f)` waits its turn and runs `f` under the grant.
+ * - Named operations: `queue`, `start`, `pause`, `resume`, `cancel`, `status`,
+ *   and `operations`, the stream of their state changes. Pausing interrupts
+ *   the operation's fiber and releases its resources; resuming queues it
+ *   again and, once admitted, calls `f` anew (`allocation.restarts` counts),
+ *   which is expected to restore from its last checkpoint.
+ * - Eviction: when the monitor's memory threshold is crossed, the
+ *   lowest-priority pausable work is paused until projected usage falls
+ *   under it; it resumes when the crossing clears.
+ *
+ * Invariants: an admission never takes the granted total above the budget
+ * of that moment, and every grant is returned exactly once, after success,
+ * failure, interruption or cancellation. Budgets: `internal/budget.ts`;
+ * admission order: `internal/admission.ts`.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Context, Deferred, Effect, Exit, Layer, Metric, Stream } from "effect"
+import type { Scope } from "effect"
+import type { Allocation, AllocationDecision, Resources } from "./AllocationDecision.ts"
+import {
+  type AllocationDenied,
+  type DuplicateOperation,
+  InvalidOperationState,
+  type OperationCancelled,
+  type QueueFull,
+  UnknownOperation
+} from "./AllocatorError.ts"
+import * as AllocatorConfig from "./AllocatorConfig.ts"
+import type * as CustomStrategy from "./CustomStrategy.ts"
+import { shadowTime } from "./internal/admission.ts"
+import { type Handles, makeEngine, type Operation } from "./internal/engine.ts"
+import { needOf } from "./internal/grant.ts"
+import * as metrics from "./internal/metrics.ts"
+import * as OperationProfile from "./OperationProfile.ts"
+import type { OperationEvent, OperationStatus } from "./OperationStatus.ts"
+import { InvalidInput, type ProbeError } from "./ProvidentError.ts"
+import type { ResourceMonitor } from "./ResourceMonitor.ts"
+
+/** Errors of waiting for admission. */
+export type AdmissionError = InvalidInput | ProbeError | AllocationDenied | QueueFull | DuplicateOperation | OperationCancelled
+
+/** The budget in force and why. */
+export interface BudgetView {
+  readonly strategy: string
+  readonly why: string
+  readonly memory: number
+  readonly cores: number
+  readonly granted: Resources
+  readonly queueLength: number
+}
+
+export interface Service {
+  readonly config: AllocatorConfig.AllocatorConfig
+  /** The budget from the latest snapshot and what is granted of it. */
+  readonly budget: Effect.Effect<BudgetView, ProbeError>
+  /** Decides now, without queueing or reserving anything. */
+  readonly request: (profile: OperationProfile.OperationProfileInput) => Effect.Effect<AllocationDecision, InvalidInput | ProbeError>
+  /** Waits for admission; the grant is held until the caller's scope closes. Not pausable. */
+  readonly allocate: (profile: OperationProfile.OperationProfileInput) => Effect.Effect<Allocation, AdmissionError, Scope.Scope>
+  /** Waits for admission and runs `f` under the grant, registered by `profile.name`. */
+  readonly run: <A, E, R>(
+    profile: OperationProfile.OperationProfileInput,
+    f: (allocation: Allocation) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | AdmissionError, R>
+  /** Registers a named operation without starting it. */
+  readonly queue: <A, E, R>(
+    profile: OperationProfile.OperationProfileInput,
+    f: (allocation: Allocation) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<void, InvalidInput | DuplicateOperation | OperationCancelled, R>
+  /** Puts a queued operation in line for admission and waits until it runs. */
+  readonly start: (name: string) => Effect.Effect<Allocation, AdmissionError | UnknownOperation | InvalidOperationState>
+  readonly pause: (name: string) => Effect.Effect<void, UnknownOperation | InvalidOperationState>
+  readonly resume: (name: string) => Effect.Effect<void, AdmissionError | UnknownOperation | InvalidOperationState>
+  readonly cancel: (name: string) => Effect.Effect<void, UnknownOperation | InvalidOperationState>
+  readonly status: (name: string) => Effect.Effect<OperationStatus, UnknownOperation>
+  /** Every state change of every operation from now on. */
+  readonly operations: Stream.Stream<OperationEvent>
+}
+
+export class ResourceAllocator extends Context.Service<ResourceAllocator, Service>()("@provident/core/ResourceAllocator") {}
+
+/** Allocator options: the configuration, plus the function when `strategy` is `custom`. */
+export interface Options extends AllocatorConfig.AllocatorConfigInput {
+  readonly customStrategy?: CustomStrategy.CustomStrategy
+}
+
+export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, ResourceMonitor | Scope.Scope> =
+  Effect.fnUntraced(function*(options?: Options) {
+    const { customStrategy, ...rest } = options ?? {}
+    const config = yield* AllocatorConfig.decode(rest)
+    if (config.strategy === "custom" && customStrategy === undefined) {
+      const message = "strategy custom needs a customStrategy function"
+      return yield* new InvalidInput({
+        subject: "AllocatorConfig",
+        field: "customStrategy",
+        issues: [{ path: "customStrategy", message }],
+        message: `Invalid AllocatorConfig: customStrategy: ${message}`
+      })
+    }
+    const engine = yield* makeEngine(config, customStrategy)
+    const { monitor, sched, announce, dispatch, enqueue, register, stop, abandon, afterCancel, budgetOf, freeOf, decideFor, customNeed, failedToQueue } = engine
+
+    const lookup = (name: string): Effect.Effect<Operation, UnknownOperation | InvalidOperationState> => {
+      const op = sched.live.get(name)
+      if (op !== undefined) return Effect.succeed(op)
+      const finished = sched.finished.get(name)
+      return finished === undefined
+        ? Effect.fail(new UnknownOperation({ name, message: `no operation is named ${name}` }))
+        : Effect.fail(invalid(name, finished.state, "address", `it has ${finished.state}`))
+    }
+
+    const invalid = (name: string, state: string, action: string, why: string) =>
+      new InvalidOperationState({ name, state, action, message: `cannot ${action} ${name}: ${why}` })
+
+    const annotateAdmission = (allocation: Allocation) =>
+      Effect.annotateCurrentSpan({
+        "provident.priority": allocation.priority,
+        "provident.granted_memory": allocation.memory,
+        "provident.granted_cores": allocation.cores,
+        "provident.waited_ms": allocation.waitedMs,
+        "provident.decision": "admitted"
+      })
+
+    const request = Effect.fn("ResourceAllocator.request")(function*(input: OperationProfile.OperationProfileInput) {
+      const profile = yield* OperationProfile.decode(input)
+      const snapshot = yield* monitor.latest
+      const now = yield* Clock.currentTimeMillis
+      const budget = budgetOf(snapshot)
+      const need = needOf(profile, monitor.device)
+      let decision: AllocationDecision
+      if (customStrategy !== undefined && config.strategy === "custom") {
+        const custom = yield* customNeed(profile, need, snapshot, budget)
+        decision = custom.decision ?? decideFor(profile.name, custom.need, budget, undefined, false)
+      } else {
+        const shadow = shadowTime({ memory: need.memory.min, cores: need.cores.min }, freeOf(budget), sched.holders(), now)
+        const blocked = snapshot.pressure.state === "critical" && profile.priority !== "critical"
+        decision = decideFor(profile.name, need, budget, shadow === undefined ? undefined : shadow.at - now, blocked)
+      }
+      yield* Effect.annotateCurrentSpan({
+        "provident.priority": profile.priority,
+        "provident.requested_memory": need.memory.rec,
+        "provident.requested_cores": need.cores.rec,
+        "provident.granted_memory": decision.allocatedMemory,
+        "provident.granted_cores": decision.allocatedCores,
+        "provident.decision": decision.approved ? "approved" : "denied",
+        "provident.reasons": decision.reasons.map((r) => r.code).join(",")
+      })
+      if (!decision.approved) {
+        for (const r of decision.reasons) {
+          yield* Metric.update(metrics.allocatorDenials(r.code), 1)
+        }
+      }
+      return decision
+    })
+
+    const allocate = Effect.fn("ResourceAllocator.allocate")(function*(input: OperationProfile.OperationProfileInput) {
+      const allocation = yield* Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const op = yield* register(input, undefined, Context.empty())
+          yield* enqueue(op).pipe(Effect.tapError(failedToQueue(op)))
+          const granted = yield* restore(Deferred.await(op.handles.admitted)).pipe(
+            Effect.onInterrupt(() =>
+              Effect.gen(function*() {
+                const now = yield* Clock.currentTimeMillis
+                if (sched.live.get(op.name) !== op) return
+                abandon(op, "interrupted while waiting", now)
+                yield* afterCancel
+              })
+            )
+          )
+          yield* Effect.addFinalizer(() =>
+            Effect.gen(function*() {
+              const now = yield* Clock.currentTimeMillis
+              if (sched.live.get(op.name) !== op || op.state !== "running") return
+              sched.release(op)
+              sched.finish(op, "completed", now)
+              Deferred.doneUnsafe(op.handles.result, Exit.void)
+              announce(op, now)
+              yield* dispatch
+            })
+          )
+          return granted
+        })
+      )
+      yield* annotateAdmission(allocation)
+      return allocation
+    })
+
+    const run = <A, E, R>(input: OperationProfile.OperationProfileInput, f: (allocation: Allocation) => Effect.Effect<A, E, R>) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const context = yield* Effect.context<R>()
+          const op = yield* register(input, f as Handles["body"], context as Context.Context<never>)
+          yield* enqueue(op).pipe(Effect.tapError(failedToQueue(op)))
+          const admitted = op.handles.admitted
+          return yield* restore(
+            Deferred.await(admitted).pipe(Effect.tap(annotateAdmission), Effect.andThen(Deferred.await(op.handles.result)))
+          ).pipe(
+            Effect.onInterrupt(() => (sched.live.get(op.name) === op ? stop(op, "cancel", "cancelled by its caller") : Effect.void))
+          )
+        })
+      ).pipe(Effect.withSpan("ResourceAllocator.run")) as Effect.Effect<A, E | AdmissionError, R>
+
+    const queue = <A, E, R>(input: OperationProfile.OperationProfileInput, f: (allocation: Allocation) => Effect.Effect<A, E, R>) =>
+      Effect.gen(function*() {
+        const context = yield* Effect.context<R>()
+        const op = yield* register(input, f as Handles["body"], context as Context.Context<never>)
+        announce(op, op.queuedAt)
+      }).pipe(Effect.withSpan("ResourceAllocator.queue"))
+
+    const start = Effect.fn("ResourceAllocator.start")(function*(name: string) {
+      const op = yield* lookup(name)
+      if (op.state === "running") return op.grant!
+      if (op.state === "paused") return yield* invalid(name, op.state, "start", "it is paused; resume it")
+      if (!op.waiting) yield* enqueue(op)
+      const allocation = yield* Deferred.await(op.handles.admitted)
+      yield* annotateAdmission(allocation)
+      return allocation
+    })
+
+    const pause = Effect.fn("ResourceAllocator.pause")(function*(name: string) {
+      const now = yield* Clock.currentTimeMillis
+      const op = yield* lookup(name)
+      if (op.state === "paused") return
+      if (op.state === "running") {
+        if (!op.hasBody) return yield* invalid(name, op.state, "pause", "allocate() holds end when their scope closes")
+        if (!op.profile.canBePaused) return yield* invalid(name, op.state, "pause", "its profile says canBePaused: false")
+        return yield* stop(op, "pause", "paused")
+      }
+      // Queued: leave the line, keep the registration.
+      if (op.waiting) sched.dequeue(op)
+      op.state = "paused"
+      announce(op, now)
+      yield* Metric.update(metrics.allocatorPauses, 1)
+      yield* dispatch
+    })
+
+    const resume = Effect.fn("ResourceAllocator.resume")(function*(name: string) {
+      const op = yield* lookup(name)
+      if (op.state !== "paused") return
+      op.evicted = false
+      yield* enqueue(op)
+    })
+
+    const cancel = Effect.fn("ResourceAllocator.cancel")(function*(name: string) {
+      const op = yield* lookup(name)
+      if (op.state === "running" && !op.hasBody) {
+        return yield* invalid(name, op.state, "cancel", "allocate() holds end when their scope closes")
+      }
+      yield* stop(op, "cancel", "cancelled")
+    })
+
+    const status = Effect.fn("ResourceAllocator.status")(function*(name: string) {
+      const op = sched.live.get(name)
+      if (op !== undefined) {
+        return {
+          name,
+          state: op.state,
+          priority: op.priority,
+          restarts: Math.max(0, op.runs - 1),
+          evicted: op.evicted,
+          ...(op.grant === undefined ? {} : { allocation: op.grant })
+        } satisfies OperationStatus
+      }
+      const finished = sched.finished.get(name)
+      if (finished === undefined) return yield* new UnknownOperation({ name, message: `no operation is named ${name}` })
+      return { name, state: finished.state, priority: finished.priority, restarts: finished.restarts, evicted: false }
+    })
+
+    return ResourceAllocator.of({
+      config,
+      budget: Effect.gen(function*() {
+        const budget = budgetOf(yield* monitor.latest)
+        return {
+          strategy: budget.strategy,
+          why: budget.why,
+          memory: budget.memory,
+          cores: budget.cores,
+          granted: sched.totalGranted,
+          queueLength: sched.queueLength
+        }
+      }),
+      request,
+      allocate,
+      run,
+      queue,
+      start,
+      pause,
+      resume,
+      cancel,
+      status,
+      operations: Stream.fromPubSub(engine.events)
+    })
+  })
+
+/** The allocator over the `ResourceMonitor` in context; invalid options fail the layer with `InvalidInput`. */
+export const layer = (options?: Options): Layer.Layer<ResourceAllocator, InvalidInput, ResourceMonitor> =>
+  Layer.effect(ResourceAllocator, make(options))
