@@ -1,6 +1,7 @@
 /**
- * The errors of Provident's core: bad input at a boundary and failing
- * hardware probes. Each is a `Schema.TaggedError` with a `message`, so it can
+ * The errors of Provident's core: bad input at a boundary, failing hardware
+ * probes and an unusable model store. (The allocator's own errors are in
+ * `AllocatorError.ts`.) Each is a `Schema.TaggedError` with a `message`, so it can
  * be caught by tag, serialised, and read by a person.
  *
  * @since 0.1.0
@@ -44,6 +45,17 @@ export type ProbeErrorReason = typeof ProbeErrorReason.Type
 /** A resource probe failed to produce a reading. */
 export class ProbeError extends Schema.TaggedError<ProbeError>()("ProbeError", {
   reason: ProbeErrorReason,
+  message: Schema.String,
+  cause: Schema.optionalKey(Schema.Defect())
+}) {}
+
+/**
+ * The store of learned cost models could not be read or written (a file
+ * system error, a full quota). The predictor logs it and carries on with
+ * what it has in memory.
+ */
+export class ModelStoreError extends Schema.TaggedError<ModelStoreError>()("ModelStoreError", {
+  operation: Schema.Literals(["read", "write"]),
   message: Schema.String,
   cause: Schema.optionalKey(Schema.Defect())
 }) {}

@@ -104,7 +104,23 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       })
     }
     const engine = yield* makeEngine(config, customStrategy)
-    const { monitor, sched, announce, dispatch, enqueue, register, stop, abandon, afterCancel, budgetOf, freeOf, decideFor, customNeed, failedToQueue } = engine
+    const {
+      monitor,
+      sched,
+      announce,
+      dispatch,
+      enqueue,
+      register,
+      stop,
+      abandon,
+      afterCancel,
+      budgetOf,
+      forecastWait,
+      freeOf,
+      decideFor,
+      customNeed,
+      failedToQueue
+    } = engine
 
     const lookup = (name: string): Effect.Effect<Operation, UnknownOperation | InvalidOperationState> => {
       const op = sched.live.get(name)
@@ -140,7 +156,9 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       } else {
         const shadow = shadowTime({ memory: need.memory.min, cores: need.cores.min }, freeOf(budget), sched.holders(), now)
         const blocked = snapshot.pressure.state === "critical" && profile.priority !== "critical"
-        decision = decideFor(profile.name, need, budget, shadow === undefined ? undefined : shadow.at - now, blocked)
+        // Our own running work tells when it ends; for memory others use, ask the forecast.
+        const wait = shadow !== undefined ? shadow.at - now : forecastWait(snapshot, need, now)
+        decision = decideFor(profile.name, need, budget, wait, blocked)
       }
       yield* Effect.annotateCurrentSpan({
         "provident.priority": profile.priority,

@@ -3,5 +3,6 @@
  *
  * @since 0.1.0
  */
+export * as NodeModelStore from "./NodeModelStore.ts"
 export * as NodeProvident from "./NodeProvident.ts"
 export * as NodeResourceProbe from "./NodeResourceProbe.ts"

@@ -120,3 +120,11 @@ export const adaptive = (input: BudgetInput, batteryLowPercent: number): Budget 
     ? fixed(strategy, input, `adaptive: ${why}`)
     : fixed(strategy, input, `adaptive: ${why}, predicted headroom`, forecast)
 }
+
+/**
+ * The memory others will leave free over a forecast: the least, over the
+ * window, of the capacity minus the forecast use that is not ours (our grants
+ * are assumed to stay in use). `undefined` without a forecast.
+ */
+export const forecastFree = (capacity: number, granted: number, forecastUsed: ReadonlyArray<number>): number | undefined =>
+  forecastUsed.length === 0 ? undefined : Math.min(...forecastUsed.map((used) => capacity - Math.max(0, used - granted)))

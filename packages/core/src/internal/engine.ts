@@ -17,8 +17,9 @@ import * as OperationProfile from "../OperationProfile.ts"
 import type { OperationEvent } from "../OperationStatus.ts"
 import * as Priority from "../Priority.ts"
 import { ResourceMonitor } from "../ResourceMonitor.ts"
+import { ResourcePredictor } from "../ResourcePredictor.ts"
 import type { ResourceSnapshot } from "../ResourceSnapshot.ts"
-import { type Budget, adaptive, capacityOf, fixed } from "./budget.ts"
+import { type Budget, adaptive, capacityOf, fixed, forecastFree } from "./budget.ts"
 import { victims } from "./eviction.ts"
 import { decide, type Need, needOf } from "./grant.ts"
 import * as metrics from "./metrics.ts"
@@ -47,7 +48,22 @@ export const makeEngine = Effect.fnUntraced(function*(
   let shuttingDown = false
   let lastEviction = Number.NEGATIVE_INFINITY
 
-  const budgetOf = (snapshot: ResourceSnapshot): Budget => {
+  // The predictor, when one is provided, lets adaptive budgets look ahead and
+  // requests say how long to wait for memory used outside the allocator.
+  const predictor = yield* Effect.serviceOption(ResourcePredictor)
+  let forecast: ReadonlyArray<{ readonly at: number; readonly used: number }> = []
+  const refreshForecast = Option.match(predictor, {
+    onNone: () => Effect.void,
+    onSome: (p) =>
+      p.predictions.pipe(
+        Effect.map((points) => {
+          forecast = points.flatMap((point) => point.memory === undefined ? [] : [{ at: point.timestamp, used: point.memory.predicted }])
+        })
+      )
+  })
+
+  /** The budget now; `lookAhead: false` leaves the forecast out (for "when will it fit"). */
+  const budgetOf = (snapshot: ResourceSnapshot, lookAhead = true): Budget => {
     const input = {
       snapshot,
       device: monitor.device,
@@ -56,11 +72,28 @@ export const makeEngine = Effect.fnUntraced(function*(
       granted: sched.totalGranted
     }
     switch (config.strategy) {
-      case "adaptive":
-        return adaptive(input, config.batteryLowPercent)
+      case "adaptive": {
+        const ahead = lookAhead
+          ? forecastFree(capacityOf(snapshot), sched.totalGranted.memory, forecast.map((f) => f.used))
+          : undefined
+        return adaptive(ahead === undefined ? input : { ...input, forecastFreeMemory: ahead }, config.batteryLowPercent)
+      }
       default:
         return fixed(config.strategy, input)
     }
+  }
+
+  /**
+   * When memory used outside the allocator is forecast to fall far enough
+   * for `need` to fit: the first forecast point where it would; `undefined`
+   * without a forecast or if no point in the window does.
+   */
+  const forecastWait = (snapshot: ResourceSnapshot, need: Need, now: number): number | undefined => {
+    for (const point of forecast) {
+      const then = budgetOf({ ...snapshot, memory: { ...snapshot.memory, used: point.used } }, false)
+      if (then.memory - sched.totalGranted.memory >= need.memory.min) return Math.max(0, point.at - now)
+    }
+    return undefined
   }
   const freeOf = (budget: Budget): Resources => ({
     memory: budget.memory - sched.totalGranted.memory,
@@ -343,6 +376,7 @@ export const makeEngine = Effect.fnUntraced(function*(
 
   // Eviction and budget changes follow the monitor.
   const onSnapshot = Effect.fnUntraced(function*(snapshot: ResourceSnapshot) {
+    yield* refreshForecast
     yield* dispatch
     if (!config.eviction || snapshot.stale) return
     const alerts = yield* monitor.alerts
@@ -400,6 +434,7 @@ export const makeEngine = Effect.fnUntraced(function*(
     abandon,
     afterCancel,
     budgetOf,
+    forecastWait,
     freeOf,
     decideFor,
     customNeed,
