@@ -1,16 +1,24 @@
 /**
  * Provident's platform-free core: the domain schemas, errors, the resource
- * probe seam, and the resource monitor, allocator and predictor.
+ * probe, prover and remote-prover seams, and the resource monitor,
+ * allocator, predictor and adaptive executor.
  *
  * @since 0.1.0
  */
+export * as AdaptiveExecutor from "./AdaptiveExecutor.ts"
 export * as AllocationDecision from "./AllocationDecision.ts"
 export * as AllocatorConfig from "./AllocatorConfig.ts"
 export * as AllocatorError from "./AllocatorError.ts"
+export * as CheckpointStore from "./CheckpointStore.ts"
 export * as Completion from "./Completion.ts"
+export * as Computation from "./Computation.ts"
 export * as ComputationProfile from "./ComputationProfile.ts"
+export * as ComputationStrategy from "./ComputationStrategy.ts"
 export * as CustomStrategy from "./CustomStrategy.ts"
 export * as DeviceInfo from "./DeviceInfo.ts"
+export * as ExecutionResult from "./ExecutionResult.ts"
+export * as ExecutorConfig from "./ExecutorConfig.ts"
+export * as ExecutorError from "./ExecutorError.ts"
 export * as Forecast from "./Forecast.ts"
 export * as ModelStore from "./ModelStore.ts"
 export * as MonitorConfig from "./MonitorConfig.ts"
@@ -22,10 +30,12 @@ export * as Priority from "./Priority.ts"
 export * as Prover from "./Prover.ts"
 export * as ProverError from "./ProverError.ts"
 export * as ProvidentError from "./ProvidentError.ts"
+export * as RemoteProver from "./RemoteProver.ts"
 export * as ResourceAllocator from "./ResourceAllocator.ts"
 export * as ResourceMonitor from "./ResourceMonitor.ts"
 export * as ResourcePredictor from "./ResourcePredictor.ts"
 export * as ResourceProbe from "./ResourceProbe.ts"
 export * as ResourceRequirement from "./ResourceRequirement.ts"
 export * as ResourceSnapshot from "./ResourceSnapshot.ts"
+export * as ResultCache from "./ResultCache.ts"
 export * as ThresholdEvent from "./ThresholdEvent.ts"

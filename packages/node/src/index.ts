@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+export * as NodeCheckpointStore from "./NodeCheckpointStore.ts"
 export * as NodeModelStore from "./NodeModelStore.ts"
 export * as NodeProvident from "./NodeProvident.ts"
 export * as NodeResourceProbe from "./NodeResourceProbe.ts"

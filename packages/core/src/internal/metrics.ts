@@ -71,3 +71,28 @@ export const allocatorCancellations = Metric.counter("provident_allocator_cancel
   description: "Operations cancelled",
   incremental: true
 })
+
+const executions = Metric.counter("provident_executor_executions_total", {
+  description: "Executions by the strategy that answered and outcome",
+  incremental: true
+})
+const attempts = Metric.counter("provident_executor_attempts_total", {
+  description: "Attempts by strategy and outcome",
+  incremental: true
+})
+const fallbacks = Metric.counter("provident_executor_fallbacks_total", {
+  description: "Times the chain moved on from a strategy (attribute: strategy left)",
+  incremental: true
+})
+const strategyTime = Metric.histogram("provident_executor_strategy_duration_ms", {
+  description: "Duration of attempts by strategy",
+  boundaries: Metric.exponentialBoundaries({ start: 10, factor: 2, count: 16 })
+})
+
+export const executorExecutions = (strategy: string, outcome: string) =>
+  Metric.update(Metric.withAttributes(executions, { strategy, outcome }), 1)
+export const executorAttempts = (strategy: string, outcome: string) =>
+  Metric.update(Metric.withAttributes(attempts, { strategy, outcome }), 1)
+export const executorFallbacks = (strategy: string) => Metric.update(Metric.withAttributes(fallbacks, { strategy }), 1)
+export const executorStrategyTime = (strategy: string, ms: number) =>
+  Metric.update(Metric.withAttributes(strategyTime, { strategy }), ms)
