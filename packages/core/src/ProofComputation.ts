@@ -1,0 +1,101 @@
+/**
+ * A zero-knowledge proof as an executor computation: witness and proving
+ * are the two phases (so under `PROGRESSIVE_COMPUTATION` the witness is the
+ * checkpoint and a paused proof resumes at proving), each run by the
+ * `Prover` under the phase's grant (its cores become the prover's threads,
+ * its memory the worker's limit), and every proof is verified before it is
+ * returned. Under `FALLBACK_COMPUTATION` the remote prover proves it, and the
+ * remote prover verifies what it gets back.
+ *
+ * The input is private: it goes to the prover (or, when the caller allowed
+ * it, the remote prover) and nowhere else.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import type { Allocation } from "./AllocationDecision.ts"
+import type { Computation, PhaseError } from "./Computation.ts"
+import type { ComputationProfile } from "./ComputationProfile.ts"
+import { type CircuitArtifacts, type Limits, type Proof, type Protocol, Prover } from "./Prover.ts"
+import { ProverError } from "./ProverError.ts"
+import type { RemoteProofInvalid, RemoteProverError } from "./RemoteProver.ts"
+
+export interface ProofResult {
+  readonly proof: Proof
+  /** Where it was proved: `local`, or the remote endpoint. */
+  readonly provedBy: string
+  /** Whether the witness came from a checkpoint rather than being computed by this attempt. */
+  readonly witnessRestored: boolean
+}
+
+export type ProofError = ProverError | RemoteProverError | RemoteProofInvalid | PhaseError
+
+const MiB = 1024 ** 2
+
+/**
+ * A starting profile for a circuit, before the predictor has learned it:
+ * what snarkjs needed on a 2-core machine (`../shared/TOOLCHAIN.md`: ~145 MB
+ * at 1k constraints, ~200 MB at 10k; ~1 s and ~3 s), scaled linearly. The
+ * predictor's learned models replace these figures as proofs complete.
+ */
+export const defaultProfile = (circuit: CircuitArtifacts): ComputationProfile => {
+  const n = circuit.constraints
+  return {
+    circuitSize: n,
+    expectedWitnessDuration: Math.round(50 + n * 0.02),
+    expectedProvingDuration: Math.round(800 + n * 0.25),
+    circuitMemoryRequirements: Math.round(60 * MiB + n * 2048),
+    witnessMemoryRequirements: Math.round(40 * MiB + n * 1024),
+    provingMemoryRequirements: Math.round(80 * MiB + n * 8192),
+    canSplitComputation: true,
+    supportsFallbackMode: true,
+    supportsPartialResults: false,
+    supportsCachedResults: true
+  }
+}
+
+/** Errors no other strategy can fix: the input itself violates the circuit. */
+export const isFatal = (error: unknown): boolean => error instanceof ProverError && error.reason === "InvalidWitnessInput"
+
+/** The proof of `input` for `circuit` with `protocol`, as a computation for `AdaptiveExecutor.execute`. */
+export const computation = (
+  circuit: CircuitArtifacts,
+  protocol: Protocol,
+  input: Readonly<Record<string, unknown>>
+): Computation<ProofResult, ProofError, Prover> =>
+(ctx) =>
+  Effect.gen(function*() {
+    if (ctx.strategy === "FALLBACK_COMPUTATION" && ctx.remote !== undefined) {
+      yield* ctx.progress("fallback", 0)
+      const remote = yield* ctx.remote.prove({ circuit, protocol, input })
+      yield* ctx.progress("fallback", 100)
+      return { proof: remote.proof, provedBy: remote.endpoint, witnessRestored: false }
+    }
+    const prover = yield* Prover
+    const context = yield* Effect.context<never>()
+    const limits = (phase: "witness" | "proving", allocation: Allocation | undefined): Limits => ({
+      cores: Math.max(1, Math.floor(allocation?.cores ?? 1)),
+      ...(allocation === undefined ? {} : { memoryBytes: allocation.memory }),
+      // The prover calls back synchronously from its worker's messages.
+      onProgress: (p) => void Effect.runForkWith(context)(ctx.progress(phase, p.percent))
+    })
+    let computed = false
+    const witness = yield* ctx.phase("witness", (allocation) =>
+      prover.computeWitness(circuit, input, limits("witness", allocation)).pipe(
+        Effect.tap((w) => (w.usage.peakMemoryBytes === undefined ? Effect.void : ctx.reportPeakMemory(w.usage.peakMemoryBytes))),
+        Effect.map((w) => {
+          computed = true
+          return w.witness
+        })
+      ))
+    const proof = yield* ctx.phase("proving", (allocation) =>
+      prover.prove(circuit, protocol, witness, limits("proving", allocation)).pipe(
+        Effect.tap((p) => (p.usage.peakMemoryBytes === undefined ? Effect.void : ctx.reportPeakMemory(p.usage.peakMemoryBytes))),
+        Effect.map((p) => p.proof)
+      ))
+    const valid = yield* prover.verify(circuit, proof)
+    if (!valid) {
+      return yield* new ProverError({ reason: "Failed", circuit: circuit.id, phase: "verifying", message: `the proof of ${circuit.id} did not verify` })
+    }
+    return { proof, provedBy: "local", witnessRestored: !computed }
+  })
