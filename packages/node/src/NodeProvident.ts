@@ -21,6 +21,7 @@ import { Layer } from "effect"
 import * as NodeCheckpointStore from "./NodeCheckpointStore.ts"
 import * as NodeModelStore from "./NodeModelStore.ts"
 import * as NodeResourceProbe from "./NodeResourceProbe.ts"
+import * as NodeTelemetry from "./NodeTelemetry.ts"
 
 export interface Options {
   readonly monitor?: MonitorConfigInput
@@ -72,3 +73,6 @@ export const layer = (
       ResultCache.layerMemory(options.resultCacheSize)
     ))
   )
+
+/** Traces and metrics over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`) or the console; see `NodeTelemetry`. */
+export const layerTelemetry = NodeTelemetry.layer

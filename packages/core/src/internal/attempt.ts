@@ -80,9 +80,11 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
       progressive,
       phases: input.phases,
       phase: (name, body) =>
-        progressive
+        (progressive
           ? progressivePhase(name, body)
-          : progress(name, 0).pipe(Effect.andThen(body(allocation)), Effect.tap(() => progress(name, 100))),
+          : progress(name, 0).pipe(Effect.andThen(body(allocation)), Effect.tap(() => progress(name, 100)))).pipe(
+            Effect.withSpan("AdaptiveExecutor.phase", { attributes: { "provident.phase": name } })
+          ),
       progress,
       checkpoint: {
         save: (key, value) => checkpoints.save(id, `user:${key}`, value),
