@@ -144,6 +144,8 @@ export const makeEngine = Effect.fnUntraced(function*(
 
   const dispatch: Effect.Effect<void> = Effect.gen(function*() {
     if (shuttingDown) return
+    // Nothing waits: only the gauges can have changed.
+    if (sched.queueLength === 0) return yield* gauges
     const snapshot = yield* Effect.option(monitor.latest)
     if (Option.isNone(snapshot)) return
     const now = yield* Clock.currentTimeMillis
