@@ -49,6 +49,8 @@ export interface ExecuteOptions {
   readonly circuit?: CircuitKey
   /** Errors after which no other strategy is tried (e.g. inputs that violate the circuit). */
   readonly fatal?: (error: unknown) => boolean
+  /** The strategies this call may use (default: the executor's `enabledStrategies`); chain order still applies. */
+  readonly strategies?: ReadonlyArray<ComputationStrategy>
 }
 
 export interface Service {
@@ -125,7 +127,7 @@ export const make: (
         estimatedDuration: Option.getOrElse(estimate, () => ComputationProfile.expectedDuration(profile))
       }
       const steps = chain({
-        enabled: config.enabledStrategies,
+        enabled: opts.strategies ?? config.enabledStrategies,
         profile,
         cacheKey: opts.cacheKey,
         hasCache: Option.isSome(cache),

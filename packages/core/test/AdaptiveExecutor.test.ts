@@ -147,6 +147,16 @@ describe("the fallback chain", () => {
       assert.deepStrictEqual(strategies(result), ["CACHED:skipped", "FULL:failed"])
     }).pipe(Effect.provide(executorOn())))
 
+  it.effect("a call can narrow the strategies it may use", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor
+      const result = yield* executor.execute("p", (ctx) => Effect.succeed(ctx.strategy), proofProfile(), "background", {
+        strategies: ["PROGRESSIVE_COMPUTATION", "PARTIAL_COMPUTATION"]
+      })
+      assert.strictEqual(result.result, "PROGRESSIVE_COMPUTATION")
+      assert.deepStrictEqual(strategies(result), ["PROGRESSIVE:succeeded"])
+    }).pipe(Effect.provide(executorOn())))
+
   it.effect("a bad profile is a typed error naming the field", () =>
     Effect.gen(function*() {
       const executor = yield* Executor
