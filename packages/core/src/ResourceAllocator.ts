@@ -21,7 +21,7 @@
  * @since 0.1.0
  */
 import { Clock, Context, Deferred, Effect, Exit, Layer, Metric, Stream } from "effect"
-import type { Scope } from "effect"
+import type { SchemaAST, Scope } from "effect"
 import type { Allocation, AllocationDecision, Resources } from "./AllocationDecision.ts"
 import {
   type AllocationDenied,
@@ -90,19 +90,37 @@ export interface Options extends AllocatorConfig.AllocatorConfigInput {
   readonly customStrategy?: CustomStrategy.CustomStrategy
 }
 
-export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, ResourceMonitor | Scope.Scope> =
-  Effect.fnUntraced(function*(options?: Options) {
+/**
+ * Checks the options `make` takes: the configuration (decoded with Schema;
+ * `parseOptions` reach the parser) and, with `strategy: custom`, a
+ * `customStrategy` function. The Promise facade runs it in its constructor.
+ */
+export const decodeOptions = (
+  options?: Options,
+  parseOptions?: SchemaAST.ParseOptions
+): Effect.Effect<{ readonly config: AllocatorConfig.AllocatorConfig; readonly customStrategy: CustomStrategy.CustomStrategy | undefined }, InvalidInput> =>
+  Effect.gen(function*() {
     const { customStrategy, ...rest } = options ?? {}
-    const config = yield* AllocatorConfig.decode(rest)
-    if (config.strategy === "custom" && customStrategy === undefined) {
-      const message = "strategy custom needs a customStrategy function"
+    const config = yield* AllocatorConfig.decode(rest, parseOptions)
+    const problem = customStrategy !== undefined && typeof customStrategy !== "function"
+      ? "must be a function"
+      : config.strategy === "custom" && customStrategy === undefined
+      ? "a function is required when strategy is custom"
+      : undefined
+    if (problem !== undefined) {
       return yield* new InvalidInput({
         subject: "AllocatorConfig",
         field: "customStrategy",
-        issues: [{ path: "customStrategy", message }],
-        message: `Invalid AllocatorConfig: customStrategy: ${message}`
+        issues: [{ path: "customStrategy", message: problem }],
+        message: `Invalid AllocatorConfig: customStrategy: ${problem}`
       })
     }
+    return { config, customStrategy }
+  })
+
+export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, ResourceMonitor | Scope.Scope> =
+  Effect.fnUntraced(function*(options?: Options) {
+    const { config, customStrategy } = yield* decodeOptions(options)
     const engine = yield* makeEngine(config, customStrategy)
     const {
       monitor,

@@ -9,9 +9,12 @@
  * reading is kept and republished with `stale: true`, and the next good
  * reading clears it.
  *
+ * `stopSampling` and `startSampling` pause and resume the sampling fiber
+ * (the Promise facade's continuous monitoring); `sample` works either way.
+ *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Metric, PubSub, Schedule, Scope, Semaphore, Stream } from "effect"
+import { Context, Effect, FiberHandle, Layer, Metric, Option, PubSub, Schedule, Scope, Semaphore, Stream } from "effect"
 import type { DeviceInfo } from "./DeviceInfo.ts"
 import * as metrics from "./internal/metrics.ts"
 import { RingBuffer } from "./internal/RingBuffer.ts"
@@ -60,6 +63,15 @@ export interface Service {
   /** The recent good readings, oldest first, at most `historySize`. */
   readonly history: Effect.Effect<ReadonlyArray<ResourceSnapshot.ResourceSnapshot>>
   readonly stats: Effect.Effect<MonitorStats>
+  /**
+   * Starts the sampling fiber if it is stopped (the layer starts it): a
+   * reading every `sampleInterval`, the first one an interval from now.
+   */
+  readonly startSampling: Effect.Effect<void>
+  /** Stops the sampling fiber; `sample` still takes readings on demand. */
+  readonly stopSampling: Effect.Effect<void>
+  /** Whether the sampling fiber runs. */
+  readonly sampling: Effect.Effect<boolean>
 }
 
 export class ResourceMonitor extends Context.Service<ResourceMonitor, Service>()("@provident/core/ResourceMonitor") {}
@@ -181,12 +193,21 @@ export const make: (
 
   const latestReading = Effect.suspend(() => (latest === undefined ? Effect.fail(lastError) : Effect.succeed(latest)))
 
-  // The first reading during construction, then one every interval.
+  // The first reading during construction, then one every interval. The
+  // fiber lives in a handle so that it can be stopped and started again (the
+  // Promise facade's start/stopContinuousMonitoring); the handle interrupts
+  // it when the scope closes.
   yield* Effect.ignore(takeSample)
-  yield* Effect.sleep(config.sampleInterval).pipe(
-    Effect.andThen(takeSample.pipe(Effect.ignore, Effect.repeat(Schedule.spaced(config.sampleInterval)))),
-    Effect.forkScoped
-  )
+  const sampler = yield* FiberHandle.make<void>()
+  const startSampling = FiberHandle.run(
+    sampler,
+    Effect.sleep(config.sampleInterval).pipe(
+      Effect.andThen(takeSample.pipe(Effect.ignore, Effect.repeat(Schedule.spaced(config.sampleInterval)))),
+      Effect.asVoid
+    ),
+    { onlyIfMissing: true, startImmediately: false }
+  ).pipe(Effect.asVoid)
+  yield* startSampling
 
   return ResourceMonitor.of({
     device: probe.device,
@@ -198,7 +219,10 @@ export const make: (
     alerts: Effect.sync(() => alerts),
     systemLoad: latestReading.pipe(Effect.map(loadOf), Effect.withSpan("ResourceMonitor.systemLoad")),
     history: Effect.sync(() => history.toArray()),
-    stats: Effect.sync(() => stats)
+    stats: Effect.sync(() => stats),
+    startSampling,
+    stopSampling: FiberHandle.clear(sampler),
+    sampling: Effect.sync(() => Option.isSome(FiberHandle.getUnsafe(sampler)))
   })
 })
 

@@ -2,7 +2,7 @@
  * Schema decoding that turns every failure into an `InvalidInput` naming the
  * fields and rules, with all issues collected rather than the first one only.
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema, type SchemaAST, SchemaIssue } from "effect"
 import { InvalidInput, type InputIssue } from "../ProvidentError.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -25,11 +25,15 @@ export const toInvalidInput = (subject: string, issue: SchemaIssue.Issue): Inval
   return new InvalidInput({ subject, field: first.path, issues, message: `Invalid ${subject}: ${detail}` })
 }
 
-/** A decoder from unknown input to `S["Type"]` that fails with `InvalidInput`. */
+/**
+ * A decoder from unknown input to `S["Type"]` that fails with `InvalidInput`.
+ * `options` reach Schema's parser: the Promise facade passes
+ * `onExcessProperty: "error"` so that a misspelt option is reported, not ignored.
+ */
 export const decoder = <S extends Schema.Codec<unknown, unknown, never, never>>(schema: S, subject: string) => {
   const decode = Schema.decodeUnknownEffect(schema)
-  return (input: unknown): Effect.Effect<S["Type"], InvalidInput> =>
-    decode(input, { errors: "all" }).pipe(
+  return (input: unknown, options?: SchemaAST.ParseOptions): Effect.Effect<S["Type"], InvalidInput> =>
+    decode(input, { ...options, errors: "all" }).pipe(
       Effect.mapError((error) => toInvalidInput(subject, error.issue))
     )
 }
