@@ -3,6 +3,9 @@ import { defineProject } from "vitest/config"
 export default defineProject({
   test: {
     name: "examples",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    // Real hardware, real processes, real proofs: generous on a loaded 2-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000
   }
 })
