@@ -4,7 +4,13 @@ import { defineConfig } from "vitest/config"
 // Each package declares its own project with `defineProject`.
 export default defineConfig({
   test: {
-    projects: ["packages/core", "packages/node", "packages/examples"],
+    projects: [
+      "packages/core",
+      "packages/node",
+      "packages/examples",
+      "packages/browser/vitest.config.ts",
+      "packages/browser/vitest.demo.config.ts"
+    ],
     reporters: ["default", "./scripts/summary-reporter.ts"]
   }
 })

@@ -1,9 +1,14 @@
 /**
- * Provident in the browser. The navigator probes, the Web Worker prover and
- * `BrowserProvident.layer` arrive with the browser issue; until then this
- * package only holds its place in the workspace, type-checked against the DOM
- * library and depending on core alone.
+ * Provident in the browser: the navigator probe, the Web Worker prover,
+ * IndexedDB stores and ready-made layers.
  *
  * @since 0.1.0
  */
-export {}
+export * as BrowserArtifacts from "./BrowserArtifacts.ts"
+export * as BrowserCheckpointStore from "./BrowserCheckpointStore.ts"
+export * as BrowserModelStore from "./BrowserModelStore.ts"
+export * as BrowserProvident from "./BrowserProvident.ts"
+export * as BrowserResourceProbe from "./BrowserResourceProbe.ts"
+export * as BrowserResultCache from "./BrowserResultCache.ts"
+export * as BrowserSnarkjsProver from "./BrowserSnarkjsProver.ts"
+export * as BrowserTelemetry from "./BrowserTelemetry.ts"

@@ -4,8 +4,12 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Argument, Command, Flag } from "effect/cli"
+import * as BenchCommand from "./BenchCommand.ts"
 import * as Doctor from "./Doctor.ts"
+import * as CircuitsDir from "./internal/circuitsDir.ts"
+import * as ProveCommand from "./ProveCommand.ts"
+import * as ServeCommand from "./ServeCommand.ts"
 
 const doctor = Command.make(
   "doctor",
@@ -28,9 +32,58 @@ const doctor = Command.make(
   (options) => Doctor.run(options)
 ).pipe(Command.withDescription("Show the device profile, container limits and live readings"))
 
+const circuitsDir = Flag.String("circuits-dir").pipe(
+  Flag.withDescription("Directory of built circuits (one subdirectory with a manifest.json each); default the example circuits"),
+  Flag.withDefault(CircuitsDir.defaultDirectory())
+)
+const protocol = Flag.Literals("protocol", ["groth16", "plonk"]).pipe(Flag.withDefault("groth16"))
+const between = (min: number, max: number) => Schema.Int.check(Schema.isBetween({ minimum: min, maximum: max }))
+
+const prove = Command.make(
+  "prove",
+  {
+    circuit: Argument.String("circuit").pipe(Argument.withDescription("A circuit id (e.g. square-1000) or a directory of built artifacts")),
+    input: Flag.String("input").pipe(Flag.withDescription("JSON file with the circuit's input signals (private: never printed)")),
+    protocol: protocol.pipe(Flag.withDescription("Proof system")),
+    priority: Flag.Literals("priority", ["critical", "high", "medium", "low", "background"]).pipe(Flag.withDefault("high")),
+    circuitsDir
+  },
+  (options) => ProveCommand.run(options)
+).pipe(Command.withDescription("Prove one input on this machine and print the verified proof as JSON"))
+
+const serve = Command.make(
+  "serve",
+  {
+    host: Flag.String("host").pipe(Flag.withDescription("Address to bind (default loopback only)"), Flag.withDefault("127.0.0.1")),
+    port: Flag.Int("port").pipe(Flag.withSchema(between(0, 65535)), Flag.withDefault(8787)),
+    tokenFile: Flag.String("token-file").pipe(Flag.withDescription("File holding the bearer token clients must send (≥ 16 characters)")),
+    maxBody: Flag.Int("max-body").pipe(Flag.withDescription("Largest request body in bytes"), Flag.withSchema(between(1024, 64 * 1024 * 1024)), Flag.withDefault(1024 * 1024)),
+    maxInFlight: Flag.Int("max-in-flight").pipe(Flag.withDescription("Requests accepted at once; beyond, 503 with Retry-After"), Flag.withSchema(between(1, 10_000)), Flag.withDefault(8)),
+    circuitsDir
+  },
+  (options) => ServeCommand.run(options)
+).pipe(Command.withDescription("Serve proofs over HTTP for other devices to fall back on"))
+
+const bench = Command.make(
+  "bench",
+  {
+    repeat: Flag.Int("repeat").pipe(Flag.withSchema(between(1, 100)), Flag.withDefault(3)),
+    protocols: Flag.Literals("protocols", ["groth16", "plonk", "both"]).pipe(Flag.withDefault("groth16")),
+    input: Flag.String("input").pipe(Flag.withDescription("JSON input for every circuit (default: the example circuits' input)"), Flag.optional),
+    circuitsDir
+  },
+  (options) =>
+    BenchCommand.run({
+      circuitsDir: options.circuitsDir,
+      repeat: options.repeat,
+      protocols: options.protocols === "both" ? ["groth16", "plonk"] : [options.protocols],
+      input: options.input._tag === "Some" ? options.input.value : undefined
+    })
+).pipe(Command.withDescription("Calibrate the predictor's cost models on this device"))
+
 export const provident = Command.make("provident").pipe(
   Command.withDescription("Resource-aware zero-knowledge proving"),
-  Command.withSubcommands([doctor])
+  Command.withSubcommands([doctor, prove, serve, bench])
 )
 
 /** Runs the CLI on the given arguments (without the `node script` prefix). */

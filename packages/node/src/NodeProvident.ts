@@ -50,7 +50,11 @@ export const layerMonitor = (
  * exposed too. Add a `RemoteProver` layer for remote fallback. Invalid
  * options fail the layer with `InvalidInput` naming the field.
  */
-export const layer = (
+export const layer = (options: Options = {}) => layerOver(NodeResourceProbe.layer(options.probe), options)
+
+/** The same services over another probe (a wrapped or simulated one). */
+export const layerOver = <E>(
+  probe: Layer.Layer<ResourceProbe.ResourceProbe, E>,
   options: Options = {}
 ): Layer.Layer<
   | AdaptiveExecutor.AdaptiveExecutor
@@ -61,13 +65,13 @@ export const layer = (
   | ModelStore
   | CheckpointStore.CheckpointStore
   | ResultCache.ResultCache,
-  ProvidentError.InvalidInput
+  ProvidentError.InvalidInput | E
 > =>
   AdaptiveExecutor.layer(options.executor).pipe(
     Layer.provideMerge(ResourceAllocator.layer(options.allocator)),
     Layer.provideMerge(ResourcePredictor.layer(options.predictor)),
     Layer.provideMerge(Layer.mergeAll(
-      layerMonitor(options),
+      ResourceMonitor.layer(options.monitor).pipe(Layer.provideMerge(probe)),
       NodeModelStore.layer(options.modelStore),
       NodeCheckpointStore.layer(options.checkpoints),
       ResultCache.layerMemory(options.resultCacheSize)

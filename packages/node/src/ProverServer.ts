@@ -64,7 +64,17 @@ const parseJson = (text: string): { readonly value: unknown } | undefined => {
 }
 
 /** The routes, over the Provident services and a `Prover` in context. */
-export const routes = (options: Options) =>
+export const routes = (
+  options: Options
+): Layer.Layer<
+  never,
+  never,
+  | HttpRouter.HttpRouter
+  | AdaptiveExecutor.AdaptiveExecutor
+  | ResourceAllocator.ResourceAllocator
+  | ResourcePredictor.ResourcePredictor
+  | Prover.Prover
+> =>
   Layer.unwrap(Effect.gen(function*() {
     const executor = yield* AdaptiveExecutor.AdaptiveExecutor
     const allocator = yield* ResourceAllocator.ResourceAllocator
@@ -78,7 +88,9 @@ export const routes = (options: Options) =>
 
     const protocolsOf = (c: CircuitArtifacts): ReadonlyArray<Protocol> =>
       (["groth16", "plonk"] as const).filter((p) => c.keys[p] !== undefined)
-    const keyOf = (c: CircuitArtifacts) => ({ circuitId: c.id, circuitFamily: c.family, prover: "snarkjs" })
+    // Cost models per protocol: PLONK and Groth16 cost very differently. Without one, any model of the circuit.
+    const keyOf = (c: CircuitArtifacts, protocol?: Protocol) =>
+      protocol === undefined ? { circuitId: c.id, circuitFamily: c.family } : { circuitId: c.id, circuitFamily: c.family, prover: `snarkjs-${protocol}` }
 
     // How long until a new request would run: the requests ahead of it, in
     // waves as wide as the budget allows, each taking the predicted time.
@@ -144,7 +156,7 @@ export const routes = (options: Options) =>
           ProofComputation.computation(circuit, req.protocol, req.input),
           ProofComputation.defaultProfile(circuit),
           "medium",
-          { circuit: keyOf(circuit), fatal: ProofComputation.isFatal, allowRemote: false }
+          { circuit: keyOf(circuit, req.protocol), fatal: ProofComputation.isFatal, allowRemote: false }
         ).pipe(
           Effect.provide(prover),
           Effect.orDie,
@@ -204,12 +216,12 @@ export const routes = (options: Options) =>
         ? PrometheusMetrics.format().pipe(Effect.map((text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4" })))
         : Effect.succeed(problem(401, "unauthorized", "a valid bearer token is required"))
 
-    return HttpRouter.addAll([
-      HttpRouter.route("GET", "/healthz", HttpServerResponse.text("ok")),
-      HttpRouter.route("POST", "/v1/proofs", prove),
-      HttpRouter.route("GET", "/v1/capacity", capacity),
-      HttpRouter.route("GET", "/metrics", metrics)
-    ])
+    return Layer.mergeAll(
+      HttpRouter.add("GET", "/healthz", HttpServerResponse.text("ok")),
+      HttpRouter.add("POST", "/v1/proofs", prove),
+      HttpRouter.add("GET", "/v1/capacity", capacity),
+      HttpRouter.add("GET", "/metrics", metrics)
+    )
   }))
 
 /** The server on `host:port` (default 127.0.0.1:8787) over the Provident services and a prover in context. */

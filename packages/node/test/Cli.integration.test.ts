@@ -2,13 +2,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DeviceInfo, ResourceSnapshot } from "@provident/core"
 import { Effect } from "effect"
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "bin.ts")
+// A cache directory of its own, so the CLI's learned models never touch the user's.
+const env = { ...process.env, XDG_CACHE_HOME: fs.mkdtempSync(path.join(os.tmpdir(), "provident-cli-")) }
 const provident = (...args: ReadonlyArray<string>) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000, env })
+const examples = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "circuits", "build")
 
 describe("provident doctor", () => {
   it.effect("--json prints the device, then readings that decode", () =>
@@ -38,5 +43,64 @@ describe("provident doctor", () => {
     const run = provident("doctor", "--interval", "5")
     assert.notStrictEqual(run.status, 0)
     assert.match(run.stdout + run.stderr, /interval/)
+  })
+})
+
+describe("provident prove, serve, bench", () => {
+  const input = path.join(env.XDG_CACHE_HOME, "input.json")
+  fs.writeFileSync(input, JSON.stringify({ x: "12345" }))
+
+  it("prove prints a verified proof as JSON", () => {
+    const run = provident("prove", "square-1000", "--input", input, "--circuits-dir", examples)
+    assert.strictEqual(run.status, 0, run.stderr)
+    const out = JSON.parse(run.stdout)
+    assert.strictEqual(out.circuit, "square-1000")
+    assert.strictEqual(out.protocol, "groth16")
+    assert.isTrue(out.verified)
+    assert.isTrue(out.insecureSetup)
+    assert.lengthOf(out.publicSignals, 1)
+    assert.match(run.stderr, /witness|proving/, "progress went to stderr")
+  })
+
+  it("prove refuses an unknown circuit and a missing input, naming them", () => {
+    const unknown = provident("prove", "nope", "--input", input, "--circuits-dir", examples)
+    assert.notStrictEqual(unknown.status, 0)
+    assert.match(unknown.stdout + unknown.stderr, /no circuit nope/)
+    const missing = provident("prove", "square-1000", "--input", "/nonexistent.json", "--circuits-dir", examples)
+    assert.notStrictEqual(missing.status, 0)
+    assert.match(missing.stdout + missing.stderr, /cannot read the input file \/nonexistent\.json/)
+  })
+
+  it("serve answers on loopback and stops gracefully on SIGTERM", async () => {
+    const tokenFile = path.join(env.XDG_CACHE_HOME, "token")
+    fs.writeFileSync(tokenFile, "a-token-of-twenty-chars")
+    const child = spawn(process.execPath, [bin, "serve", "--port", "18799", "--token-file", tokenFile, "--circuits-dir", examples], { env })
+    try {
+      let up = false
+      for (let i = 0; i < 100 && !up; i++) {
+        await new Promise((r) => setTimeout(r, 200))
+        up = await fetch("http://127.0.0.1:18799/healthz").then((r) => r.ok, () => false)
+      }
+      assert.isTrue(up, "the server came up")
+      const denied = await fetch("http://127.0.0.1:18799/v1/capacity")
+      assert.strictEqual(denied.status, 401)
+      const capacity = await fetch("http://127.0.0.1:18799/v1/capacity", { headers: { authorization: "Bearer a-token-of-twenty-chars" } })
+      const body = await capacity.json() as { circuits: Array<{ id: string }> }
+      assert.includeMembers(body.circuits.map((c) => c.id), ["square-1000", "square-4000", "square-16000"])
+    } finally {
+      child.kill("SIGTERM")
+    }
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
+    // It exits by itself (runMain turns the signal into interruption: exit code 130), not killed by the signal.
+    assert.include([0, 130, 143], code, "a graceful exit")
+  })
+
+  it("bench proves each circuit and prints the fitted cost models", () => {
+    const only = fs.mkdtempSync(path.join(os.tmpdir(), "provident-bench-"))
+    fs.symlinkSync(path.join(examples, "square-1000"), path.join(only, "square-1000"))
+    const run = provident("bench", "--repeat", "2", "--circuits-dir", only)
+    assert.strictEqual(run.status, 0, run.stderr)
+    assert.match(run.stdout, /square-1000\s+1001\s+groth16\s+2\s+\d+\.\d\d/)
+    assert.match(run.stdout, /square snarkjs-groth16 FULL_COMPUTATION \d+ core\(s\), \d+ samples: time ≈/, run.stdout)
   })
 })

@@ -1,7 +1,7 @@
 /**
  * The allocator on this machine: an immediate decision, priorities in the
  * queue, pause/resume/cancel of named operations, and a custom strategy.
- * Run it: `npm run allocator -w packages/examples`.
+ * Run it: `npm run example:02`.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { ResourceAllocator } from "@provident/core"

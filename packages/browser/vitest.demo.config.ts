@@ -1,0 +1,19 @@
+/**
+ * The demo page's end-to-end test, which runs in Node: it starts the demo's
+ * Vite server itself and drives Debian's Chromium through Playwright, as a
+ * user would. A project of its own because the `browser` project runs its
+ * tests inside the browser.
+ */
+import { fileURLToPath } from "node:url"
+import { defineProject } from "vitest/config"
+
+export default defineProject({
+  test: {
+    name: "browser-demo",
+    root: fileURLToPath(new URL(".", import.meta.url)),
+    include: ["test/**/*.node.test.ts"],
+    environment: "node",
+    testTimeout: 90_000,
+    hookTimeout: 60_000
+  }
+})

@@ -1,0 +1,105 @@
+/**
+ * The manifest beside a circuit's artifacts (`manifest.json`): what was
+ * built, from what, and the SHA-256 of every file, so a damaged or
+ * half-written file is noticed and rebuilt instead of failing a proof later.
+ * The same document describes cached builds and the prebuilt artifacts
+ * committed with the examples.
+ */
+import { Prover } from "@provident/core"
+import { Effect, FileSystem, Option, Schema } from "effect"
+import { createHash, randomUUID } from "node:crypto"
+import * as path from "node:path"
+
+export const MANIFEST = "manifest.json"
+
+/** The files of a build, by role. */
+export const files = {
+  r1cs: "circuit.r1cs",
+  wasm: "circuit.wasm",
+  groth16: { zkey: "groth16.zkey", vkey: "groth16.vkey.json" },
+  plonk: { zkey: "plonk.zkey", vkey: "plonk.vkey.json" }
+} as const
+
+export const Manifest = Schema.Struct({
+  version: Schema.Literal(1),
+  id: Schema.String,
+  family: Schema.String,
+  /** The content hash the build is keyed by (circuit source, template, parameters, toolchain versions). */
+  hash: Schema.String,
+  template: Schema.String,
+  params: Schema.Array(Schema.Int),
+  publicInputs: Schema.Array(Schema.String),
+  toolchain: Schema.Struct({ circom2: Schema.String, snarkjs: Schema.String }),
+  constraints: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  plonkGates: Schema.optionalKey(Schema.Int),
+  /** The powers-of-tau exponent the keys were made with. */
+  ptauPower: Schema.optionalKey(Schema.Int),
+  /** Keys from a single-party setup: fine for testing, not for production secrets. */
+  insecureSetup: Schema.Boolean,
+  /** File name → SHA-256 (hex) of every artifact present. */
+  files: Schema.Record(Schema.String, Schema.String)
+})
+export type Manifest = typeof Manifest.Type
+
+const decodeManifest = Schema.decodeUnknownOption(Schema.fromJsonString(Manifest))
+const encodeManifest = Schema.encodeSync(Schema.fromJsonString(Manifest))
+
+/** SHA-256 (hex) of bytes. */
+export const sha256 = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex")
+
+/** The manifest in `dir`, none when missing, unreadable or not a valid manifest. */
+export const read = Effect.fnUntraced(function*(dir: string) {
+  const fs = yield* FileSystem.FileSystem
+  return yield* fs.readFileString(path.join(dir, MANIFEST)).pipe(
+    Effect.map(decodeManifest),
+    Effect.orElseSucceed(() => Option.none<Manifest>())
+  )
+})
+
+/** Writes the manifest through a temporary file and a rename, so a reader never sees half of it. */
+export const write = Effect.fnUntraced(function*(dir: string, manifest: Manifest) {
+  const fs = yield* FileSystem.FileSystem
+  const temporary = path.join(dir, `${MANIFEST}.${randomUUID()}.tmp`)
+  yield* fs.writeFileString(temporary, `${encodeManifest(manifest)}\n`).pipe(
+    Effect.andThen(fs.rename(temporary, path.join(dir, MANIFEST))),
+    Effect.onError(() => Effect.ignore(fs.remove(temporary)))
+  )
+})
+
+/** The SHA-256 of `file`, none when it cannot be read. */
+export const hashFile = Effect.fnUntraced(function*(file: string) {
+  const fs = yield* FileSystem.FileSystem
+  return yield* fs.readFile(file).pipe(
+    Effect.map((data) => Option.some(sha256(data))),
+    Effect.orElseSucceed(() => Option.none<string>())
+  )
+})
+
+/** The names in the manifest whose file in `dir` is missing or has another hash. */
+export const damaged = (dir: string, manifest: Manifest) =>
+  Effect.filter(
+    Object.entries(manifest.files),
+    ([name, expected]) => Effect.map(hashFile(path.join(dir, name)), (actual) => Option.getOrUndefined(actual) !== expected),
+    { concurrency: 4 }
+  ).pipe(Effect.map((entries) => new Set(entries.map(([name]) => name))))
+
+/** Whether both key files of `protocol` are listed. */
+export const hasKeys = (manifest: Manifest, protocol: Prover.Protocol): boolean =>
+  files[protocol].zkey in manifest.files && files[protocol].vkey in manifest.files
+
+/** The artifacts a manifest describes, as paths in `dir`. */
+export const toArtifacts = (dir: string, manifest: Manifest): Prover.CircuitArtifacts => {
+  const keys = (protocol: Prover.Protocol) =>
+    hasKeys(manifest, protocol)
+      ? { [protocol]: { zkey: path.join(dir, files[protocol].zkey), vkey: path.join(dir, files[protocol].vkey) } }
+      : {}
+  return {
+    id: manifest.id,
+    family: manifest.family,
+    constraints: manifest.constraints,
+    hash: manifest.hash,
+    wasm: path.join(dir, files.wasm),
+    keys: { ...keys("groth16"), ...keys("plonk") },
+    insecureSetup: manifest.insecureSetup
+  }
+}

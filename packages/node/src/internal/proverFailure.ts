@@ -1,0 +1,120 @@
+/**
+ * Why a proof failed, as pure functions from what snarkjs threw or how the
+ * child process ended to a `ProverError` reason and a message. Messages are
+ * built from fixed texts plus names taken from the circuit (templates, line
+ * numbers, signal names), never from the error's own text: snarkjs and
+ * circom's runtime echo input values (`Cannot convert 12345xyz to a BigInt`,
+ * `Assert Failed … 3 != 4`), and witness inputs are private.
+ */
+import type { ProverErrorReason } from "@provident/core/ProverError"
+
+export interface Failure {
+  readonly reason: ProverErrorReason
+  readonly message: string
+}
+
+const textOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+const nameOf = (error: unknown): string => (error instanceof Error ? error.name : typeof error)
+
+/** A signal or template name fit to quote: an identifier, maybe indexed, never a value. */
+const identifier = (name: string | undefined): string | undefined =>
+  name !== undefined && /^[A-Za-z_][A-Za-z0-9_.[\]]{0,99}$/.test(name) ? name : undefined
+
+const fileError = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error &&
+  ["ENOENT", "EACCES", "EISDIR", "ENOTDIR", "EPERM"].includes(String((error as { code: unknown }).code))
+
+/** A failure computing the witness. */
+export const witness = (error: unknown): Failure => {
+  const text = textOf(error)
+  const location = /in template (\w+) line: (\d+)/.exec(text)
+  const where = location === null ? "" : ` (template ${location[1]}, line ${location[2]})`
+  if (/Assert Failed/.test(text)) {
+    return { reason: "InvalidWitnessInput", message: `the input does not satisfy the circuit: an assertion failed${where}` }
+  }
+  const count = /(Too many|Not enough) values for input signal (\S+)/.exec(text)
+  if (count !== null) {
+    const signal = identifier(count[2]?.trim())
+    return {
+      reason: "InvalidWitnessInput",
+      message: `${count[1]!.toLowerCase()} values for input signal${signal === undefined ? "" : ` ${signal}`} (or it is not an input of the circuit)`
+    }
+  }
+  const unknown = /Signal (\S+) (?:not found|is not an input)/.exec(text)
+  if (unknown !== null) {
+    const signal = identifier(unknown[1])
+    return { reason: "InvalidWitnessInput", message: `${signal === undefined ? "a signal" : `signal ${signal}`} is not an input of the circuit` }
+  }
+  const missing = /Not all inputs have been set\. Only (\d+) out of (\d+)/.exec(text)
+  if (missing !== null) {
+    return { reason: "InvalidWitnessInput", message: `not every input was given: ${missing[1]} of ${missing[2]} values set` }
+  }
+  if (fileError(error)) return { reason: "ArtifactUnavailable", message: "the circuit's wasm cannot be read" }
+  if (["CompileError", "LinkError"].includes(nameOf(error))) {
+    return { reason: "ArtifactUnavailable", message: "the circuit's wasm is not a circom witness generator" }
+  }
+  if (/BigInt|convert|Invalid|number/i.test(text) || error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) {
+    return { reason: "InvalidWitnessInput", message: "an input value is not a field element (give numbers, bigints, or decimal or 0x strings)" }
+  }
+  if (location !== null) return { reason: "InvalidWitnessInput", message: `the circuit rejected the input${where}` }
+  return { reason: "Failed", message: `computing the witness failed (${nameOf(error)})` }
+}
+
+/** A failure proving a witness. */
+export const proving = (error: unknown): Failure => {
+  const text = textOf(error)
+  if (fileError(error)) return { reason: "ArtifactUnavailable", message: "the proving key cannot be read" }
+  if (/Invalid witness length|Invalid File format|out of bounds|does not match|not a(n)? \w+ zkey|zkey file is not|Invalid zkey|wtns/i.test(text)) {
+    return { reason: "ArtifactUnavailable", message: "the witness does not fit the proving key (another circuit's witness, or a damaged file)" }
+  }
+  return { reason: "Failed", message: `proving failed (${nameOf(error)})` }
+}
+
+/** A failure verifying: the proof is public, but its shape is still not quoted. */
+export const verifying = (error: unknown): Failure =>
+  fileError(error)
+    ? { reason: "ArtifactUnavailable", message: "the verification key cannot be read" }
+    : { reason: "Failed", message: `verification failed on a malformed proof or key (${nameOf(error)})` }
+
+export interface ChildExit {
+  readonly code: number | null
+  readonly signal: string | null
+  /** The start of the child's stderr (V8 writes its fatal out-of-memory report there). */
+  readonly stderr: string
+  /** The heap cap the child ran with, in MiB. */
+  readonly heapMb: number | undefined
+}
+
+const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Fatal (JavaScript|process) out of memory|Allocation failed|Cannot allocate memory|ERR_WORKER_OUT_OF_MEMORY/i
+
+/**
+ * A child that ended without answering: out of memory when V8 said so, or
+ * when something else sent SIGKILL (this prover's own kills are never
+ * classified; the kernel's and cgroups' OOM killers use SIGKILL); crashed
+ * otherwise, with the exit reason.
+ */
+export const exit = (child: ChildExit): Failure => {
+  const cap = child.heapMb === undefined ? "no heap cap" : `heap capped at ${child.heapMb} MiB`
+  if (OUT_OF_MEMORY.test(child.stderr)) return { reason: "OutOfMemory", message: `the prover process ran out of memory (${cap})` }
+  if (child.signal === "SIGKILL") {
+    return { reason: "OutOfMemory", message: `the prover process was killed by SIGKILL, most likely by the system's out-of-memory killer (${cap})` }
+  }
+  if (child.signal !== null) return { reason: "WorkerCrashed", message: `the prover process was killed by ${child.signal}` }
+  if (child.code !== null && child.code !== 0) return { reason: "WorkerCrashed", message: `the prover process exited with code ${child.code}` }
+  return { reason: "WorkerCrashed", message: "the prover process exited without answering" }
+}
+
+/**
+ * The heap cap for a memory grant, rounded down to 1/8 of its power of two
+ * (at most 12.5% below the grant), so that grants of about the same size
+ * share warm children instead of each needing a fresh process.
+ */
+export const heapMb = (memoryBytes: number | undefined): number | undefined => {
+  if (memoryBytes === undefined || !Number.isFinite(memoryBytes) || memoryBytes <= 0) return undefined
+  const mb = Math.max(1, Math.floor(memoryBytes / 2 ** 20))
+  const step = Math.max(1, 2 ** (Math.floor(Math.log2(mb)) - 3))
+  return Math.floor(mb / step) * step
+}
+
+/** Proving threads for a grant of `cores`: at least one, whole cores only. */
+export const threadsFor = (cores: number): number => (Number.isFinite(cores) ? Math.max(1, Math.floor(cores)) : 1)

@@ -1,0 +1,102 @@
+/**
+ * The child process `NodeSnarkjsProver` forks for each proving job (run by
+ * Node's type stripping: erasable syntax only). It loads snarkjs and starts
+ * its thread pool while idle, says `Ready`, answers one job (or several
+ * verifications) and is then killed by its parent: a process per job is
+ * what lets the parent free every byte at once on cancel (SIGKILL) and
+ * measure each job's peak memory (`maxRSS` covers this process only).
+ *
+ * Threads: ffjavascript sizes snarkjs's pool from `os.cpus().length` when
+ * it first builds the curve, and has no other knob. This process belongs to
+ * one grant, so `os.cpus` is replaced here, before snarkjs loads, by one of
+ * `PROVIDENT_PROVER_THREADS` entries. With one thread the curve is built
+ * with `singleThread: true` (ffjavascript's inline engine, no worker pool).
+ * Either way it is built while idle and left where snarkjs looks for its
+ * cached curve (`globalThis.curve_bn128`), so a proof neither waits for a
+ * pool nor rebuilds the single-threaded engine (~0.4 s) as
+ * `prove(…, { singleThread: true })` would; the threads reported are the
+ * engine's own count.
+ */
+import os from "node:os"
+import { readFile } from "node:fs/promises"
+import * as failure from "./proverFailure.ts"
+import { milestone } from "./proveProgress.ts"
+import { decodeRequest, type Reply, type Request, THREADS_ENV } from "./proverProtocol.ts"
+
+// circom's witness calculator prints failing signal values with console.log
+// and console.error: nothing this process prints may reveal private inputs.
+for (const method of ["log", "info", "warn", "error", "debug", "trace"] as const) console[method] = () => {}
+
+const threads = Math.max(1, Math.floor(Number(process.env[THREADS_ENV] ?? "1")) || 1)
+// Bound ffjavascript's pool (see above): it reads os.cpus().length when the curve is built.
+const cpus = os.cpus()
+const anyCpu = cpus[0] ?? { model: "", speed: 0, times: { user: 0, nice: 0, sys: 0, idle: 0, irq: 0 } }
+os.cpus = () => Array.from({ length: threads }, (_, i) => cpus[i % Math.max(1, cpus.length)] ?? anyCpu)
+
+const send = (reply: Reply) => process.send?.(reply)
+
+// Orphaned (the parent died without killing us): nothing left to answer.
+process.on("disconnect", () => process.exit(0))
+
+const snarkjs = await import("snarkjs")
+const curve = await snarkjs.curves.getCurveFromName("bn128", { singleThread: threads === 1 })
+globalThis.curve_bn128 = curve
+
+const usage = (started: number) => ({
+  durationMs: performance.now() - started,
+  peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+  threads: globalThis.curve_bn128?.tm.concurrency ?? threads
+})
+
+const run = async (request: Request): Promise<Reply> => {
+  const started = performance.now()
+  switch (request._tag) {
+    case "Witness": {
+      const out: { type: "mem"; data?: Uint8Array } = { type: "mem" }
+      try {
+        await snarkjs.wtns.calculate(request.input, request.wasm, out)
+      } catch (error) {
+        return { _tag: "Failed", ...failure.witness(error) }
+      }
+      if (out.data === undefined) return { _tag: "Failed", reason: "Failed", message: "snarkjs computed no witness" }
+      return { _tag: "WitnessDone", witness: out.data, usage: usage(started) }
+    }
+    case "Prove": {
+      let reached = 0
+      const debug = (line: string) => {
+        const percent = milestone(request.protocol, line)
+        if (percent !== undefined && percent > reached) send({ _tag: "Progress", percent: (reached = percent) })
+      }
+      const logger = { debug, info: debug, warn: () => {}, error: () => {} }
+      try {
+        const witness = { type: "mem" as const, data: request.witness }
+        // Not `singleThread: true`: that builds a new engine; the cached one already has the granted threads.
+        const { proof, publicSignals } = await snarkjs[request.protocol].prove(request.zkey, witness, logger)
+        return { _tag: "ProofDone", proof, publicSignals, usage: usage(started) }
+      } catch (error) {
+        return { _tag: "Failed", ...failure.proving(error) }
+      }
+    }
+    case "Verify": {
+      try {
+        const vkey: unknown = JSON.parse(await readFile(request.vkey, "utf8"))
+        const valid = await snarkjs[request.protocol].verify(vkey, request.publicSignals, request.proof)
+        return { _tag: "Verified", valid }
+      } catch (error) {
+        return { _tag: "Failed", ...failure.verifying(error) }
+      }
+    }
+  }
+}
+
+process.on("message", (raw: unknown) => {
+  const request = decodeRequest(raw)
+  if (request._tag === "None") send({ _tag: "Failed", reason: "Failed", message: "the prover process got a malformed request" })
+  else void run(request.value).then(send)
+})
+send({ _tag: "Ready", threads: curve.tm.concurrency })
+
+declare global {
+  // Where ffjavascript caches the curve snarkjs proves with.
+  var curve_bn128: { readonly tm: { readonly concurrency: number }; terminate(): Promise<void> } | null | undefined
+}

@@ -1,0 +1,247 @@
+/**
+ * The prover's child processes (`proverWorker.ts`): forked with a heap cap
+ * and a thread count (their `Key`), kept warm — snarkjs loaded, its curve
+ * and thread pool built — so a job does not pay process start-up, used for
+ * one proving job each and then killed with SIGKILL, which frees all their
+ * memory at once. A cap (`--max-old-space-size`) can only be set when a
+ * process starts, so a warm child serves only jobs with its key; after each
+ * job a replacement with that job's key is started, on the bet that the
+ * next job looks like the last, once no job has run for a moment.
+ * Verifications go to one long-lived single-threaded child of their own.
+ * Closing the pool's scope kills every child and waits for it.
+ */
+import { Deferred, Duration, Effect, Queue, Semaphore } from "effect"
+import { type ChildProcess, fork } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { decodeReply, type Reply, type Request, THREADS_ENV } from "./proverProtocol.ts"
+
+export interface Key {
+  readonly threads: number
+  /** `--max-old-space-size` in MiB, none for V8's default. */
+  readonly heapMb: number | undefined
+}
+
+export type Event = Exclude<Reply, { readonly _tag: "Ready" }> | {
+  readonly _tag: "Exited"
+  readonly code: number | null
+  readonly signal: string | null
+}
+
+export interface Child {
+  readonly pid: number
+  readonly key: Key
+  readonly process: ChildProcess
+  /** Replies to its job and finally its exit, in order. */
+  readonly events: Queue.Queue<Event>
+  /** True once it is ready (snarkjs loaded), false if it ended before. */
+  readonly started: Deferred.Deferred<boolean>
+  readonly closed: Deferred.Deferred<void>
+  /** The start of its stderr, where V8 reports running out of memory (a native stack trace follows). */
+  stderr: string
+  ready: boolean
+}
+
+export interface Options {
+  /** Idle children to keep ready. */
+  readonly warm: number
+  /** The key of the first warm children. */
+  readonly initial: Key
+}
+
+const WORKER = fileURLToPath(new URL("./proverWorker.ts", import.meta.url))
+/** SIGKILL cannot be caught; this only bounds waiting for a child that is already gone. */
+const EXIT_WAIT = Duration.seconds(5)
+
+/** How much of a child's stderr is kept. */
+const STDERR_KEPT = 16_384
+
+/** How long no job must have run before a replacement child starts. */
+const QUIET_MS = 100
+
+const sameKey = (a: Key, b: Key) => a.threads === b.threads && a.heapMb === b.heapMb
+
+/** A wall-clock pause, on purpose not `Effect.sleep`: a test clock must not hold back real processes. */
+const realSleep = (ms: number) =>
+  Effect.callback<void>((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), ms)
+    return Effect.sync(() => clearTimeout(timer))
+  })
+
+export const make = Effect.fnUntraced(function*(options: Options) {
+  const children = new Set<Child>()
+  const idle: Array<Child> = []
+  // Once the scope closes no replacement may start: it would outlive the pool.
+  let open = true
+  // Jobs running now, and ever started: replacements wait for a quiet moment.
+  let busy = 0
+  let startedJobs = 0
+  const owed = yield* Queue.unbounded<Key>()
+
+  const spawn = Effect.fnUntraced(function*(key: Key) {
+    const events = yield* Queue.unbounded<Event>()
+    const started = yield* Deferred.make<boolean>()
+    const closed = yield* Deferred.make<void>()
+    const process = fork(WORKER, [], {
+      execArgv: [...(key.heapMb === undefined ? [] : [`--max-old-space-size=${key.heapMb}`]), "--disable-warning=ExperimentalWarning"],
+      env: { ...globalThis.process.env, [THREADS_ENV]: String(key.threads) },
+      // stdout is never read: a child prints nothing, and what it might is private.
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "advanced"
+    })
+    const child: Child = { pid: process.pid ?? -1, key, process, events, started, closed, stderr: "", ready: false }
+    children.add(child)
+    process.stderr?.on("data", (chunk: Buffer) => {
+      // The child prints nothing itself, so what comes first is the reason it dies.
+      if (child.stderr.length < STDERR_KEPT) child.stderr = (child.stderr + chunk.toString()).slice(0, STDERR_KEPT)
+    })
+    process.on("message", (raw) => {
+      const reply = decodeReply(raw)
+      if (reply._tag === "None") {
+        Queue.offerUnsafe(events, { _tag: "Failed", reason: "Failed", message: "the prover process sent a malformed message" })
+      } else if (reply.value._tag === "Ready") {
+        child.ready = true
+        Deferred.doneUnsafe(started, Effect.succeed(true))
+      } else Queue.offerUnsafe(events, reply.value)
+    })
+    const ended = (code: number | null, signal: string | null) => {
+      children.delete(child)
+      const at = idle.indexOf(child)
+      if (at >= 0) idle.splice(at, 1)
+      Queue.offerUnsafe(events, { _tag: "Exited", code, signal })
+      Deferred.doneUnsafe(started, Effect.succeed(false))
+      Deferred.doneUnsafe(closed, Effect.void)
+    }
+    // `close` comes after the exit and after stderr has been read to its end.
+    process.on("close", ended)
+    process.on("error", () => {
+      if (process.exitCode === null && process.signalCode === null && process.pid === undefined) ended(null, null)
+    })
+    return child
+  })
+
+  /** Kills `child` (SIGKILL) and waits until it is gone. */
+  const kill = (child: Child) =>
+    Effect.sync(() => void child.process.kill("SIGKILL")).pipe(
+      Effect.andThen(Deferred.await(child.closed)),
+      Effect.timeoutOption(EXIT_WAIT),
+      Effect.asVoid
+    )
+
+  /** Keeps `warm` idle children, adding one with `key`: the oldest idle child of another key makes room. */
+  const replenish = Effect.fnUntraced(function*(key: Key) {
+    if (!open || options.warm <= 0) return
+    if (idle.length >= options.warm) {
+      const other = idle.find((c) => !sameKey(c.key, key))
+      if (other === undefined) return
+      idle.splice(idle.indexOf(other), 1)
+      yield* kill(other)
+    }
+    idle.push(yield* spawn(key))
+  })
+
+  /** A child with `key` for one job: a warm one if there is one, else a new one. */
+  const take = (key: Key) =>
+    Effect.suspend(() => {
+      const at = idle.findIndex((c) => sameKey(c.key, key))
+      return at >= 0 ? Effect.succeed(idle.splice(at, 1)[0]!) : spawn(key)
+    })
+
+  // The verifier: one long-lived single-threaded child, started on first use.
+  let verifier: Child | undefined
+  const verifying = yield* Semaphore.make(1)
+
+  /**
+   * Runs `use` on a child of its own with `key`. However it ends — success,
+   * failure, interruption — the child is killed, then a warm replacement is
+   * owed: with `key`, unless no child with it ever started (a heap cap too
+   * small to load snarkjs in). Only after success is the exit not awaited:
+   * the child has answered and has nothing left to do, so the result need
+   * not wait the ~20–50 ms its exit takes (the scope still awaits it).
+   */
+  const withChild = <A, E, R>(key: Key, use: (child: Child) => Effect.Effect<A, E, R>) =>
+    Effect.acquireUseRelease(
+      Effect.tap(take(key), begin),
+      use,
+      (child, exit) =>
+        (exit._tag === "Success" ? Effect.sync(() => void child.process.kill("SIGKILL")) : kill(child)).pipe(
+          Effect.andThen(end),
+          Effect.andThen(Queue.offer(owed, child.ready ? key : options.initial))
+        )
+    )
+
+  /**
+   * Runs `use` on the verifier, one use at a time: verifying is a pairing
+   * check of a few tens of milliseconds, not worth a child per call, and it
+   * must not wait for a proving child to start. A failed or interrupted use
+   * kills it; the next starts another.
+   */
+  const withVerifier = <A, E, R>(use: (child: Child) => Effect.Effect<A, E, R>) =>
+    verifying.withPermits(1)(Effect.gen(function*() {
+      if (verifier === undefined || !children.has(verifier)) verifier = yield* spawn({ threads: 1, heapMb: undefined })
+      const child = verifier
+      return yield* Effect.onExit(use(child), (exit) => (exit._tag === "Success" ? Effect.void : kill(child)))
+    }))
+
+  const begin = Effect.sync(() => {
+    busy++
+    startedJobs++
+  })
+  const end = Effect.sync(() => void busy--)
+
+  /**
+   * Starts the replacements owed, each once no job has run for `QUIET_MS`
+   * (real time: this is about the CPU). A child starting up takes ~1 s of
+   * CPU (loading snarkjs, building its curve): started at once it would
+   * compete for the cores with the proof that follows a witness a moment
+   * later. Under unbroken load, children are started by the jobs themselves.
+   */
+  yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+    const key = yield* Queue.take(owed)
+    while (true) {
+      const before = startedJobs
+      yield* realSleep(QUIET_MS)
+      if (busy === 0 && startedJobs === before) break
+    }
+    yield* replenish(key)
+  })))
+
+  yield* Effect.addFinalizer(() =>
+    Effect.suspend(() => {
+      open = false
+      return Effect.forEach([...children], kill, { concurrency: "unbounded", discard: true })
+    })
+  )
+  for (let i = 0; i < options.warm; i++) idle.push(yield* spawn(options.initial))
+
+  return {
+    withChild,
+    withVerifier,
+    /** Every live child: running a job, warm, or the verifier. */
+    children: Effect.sync(() =>
+      [...children].map((c) => ({
+        pid: c.pid,
+        role: c === verifier ? "verifier" as const : idle.includes(c) ? "warm" as const : "job" as const,
+        threads: c.key.threads,
+        heapMb: c.key.heapMb
+      }))
+    )
+  }
+})
+
+/** Sends `request` once `child` is ready; if it ended before, returns the event that says how. */
+export const send = (child: Child, request: Request) =>
+  Effect.gen(function*() {
+    if (!(yield* Deferred.await(child.started))) return yield* Queue.take(child.events)
+    try {
+      // A closed channel means the child died: its `Exited` event follows, so the error is not needed.
+      child.process.send(request, () => {})
+      return undefined
+    } catch {
+      // Serialisation failed (a function or symbol in the input): say so without quoting the input.
+      return {
+        _tag: "Failed",
+        reason: request._tag === "Witness" ? "InvalidWitnessInput" : "Failed",
+        message: "the request cannot be sent to the prover process: inputs must be numbers, bigints, strings, arrays or objects"
+      } satisfies Event
+    }
+  })
