@@ -138,13 +138,13 @@ export const make: (
       const attempts: Array<Attempt> = []
       let lastError: E | ExecutionFailure | undefined
       let lastStrategy: ComputationStrategy | undefined
-      const finish = (result: Omit<ExecutionResult<A, E>, "id" | "elapsedTime" | "attempts">) =>
+      const finish = (result: Omit<ExecutionResult<A, E>, "id" | "elapsedTime" | "attempts" | "waitTime"> & { readonly waitTime?: number }) =>
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
           yield* setProgress(result.success ? "done" : "failed", result.success ? 100 : 0, result.strategy, attempts.length)
           yield* Metrics.execution(result.strategy, result.success)
           if (Option.isSome(predictor)) yield* predictor.value.unregisterOperation(id)
-          return { ...result, id, elapsedTime: now - startedAt, attempts } satisfies ExecutionResult<A, E>
+          return { ...result, waitTime: result.waitTime ?? 0, id, elapsedTime: now - startedAt, attempts } satisfies ExecutionResult<A, E>
         })
 
       for (const [index, step] of steps.entries()) {
@@ -218,13 +218,15 @@ export const make: (
                 circuitSize: profile.circuitSize,
                 strategy: step.strategy,
                 cores: outcome.held.cores,
-                duration: Math.max(1, outcome.elapsed),
+                // What the work took, not what it waited for admission.
+                duration: Math.max(1, outcome.elapsed - outcome.waited),
                 peakMemory: Math.max(1, outcome.peakMemory ?? outcome.held.memory)
               }).pipe(Effect.ignore)
             }
             return yield* finish({
               success: true,
               strategy: step.strategy,
+              waitTime: outcome.waited,
               resourcesUsed: {
                 memory: outcome.held.memory,
                 cores: outcome.held.cores,

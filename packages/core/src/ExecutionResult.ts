@@ -45,6 +45,8 @@ export interface ExecutionResult<A, E> {
   readonly strategy: ComputationStrategy | undefined
   /** Milliseconds from the call to the answer, by the Effect `Clock`. */
   readonly elapsedTime: number
+  /** Of `elapsedTime`, the milliseconds the successful attempt waited for admission (0 on failure). */
+  readonly waitTime: number
   readonly resourcesUsed: ResourcesUsed
   readonly result?: A
   /** On failure: the last attempt's error. */

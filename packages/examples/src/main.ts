@@ -173,8 +173,7 @@ const program = Effect.gen(function*() {
             fatal: ProofComputation.isFatal,
             ...(job.strategies === undefined ? {} : { strategies: job.strategies })
           })
-        const firstRun = events.find((e) => e.name === job.id && e.state === "running")
-        const waitMs = firstRun === undefined ? 0 : firstRun.at - started.get(job.id)!
+        const waitMs = result.waitTime
         const estimate = predicted.get(job.id)!
         return {
           job,

@@ -35,7 +35,11 @@ const Name = Schema.String.check(Schema.isMinLength(1))
 
 /** A circuit to build: a template in a `.circom` file and the parameters of its main component. */
 export const CircuitSpec = Schema.Struct({
-  /** Path of the `.circom` file declaring the template; its includes resolve from its directory. */
+  /**
+   * Path of the `.circom` file declaring the template; its includes resolve
+   * from its directory. Only this file's text is hashed: an edit to a file
+   * it includes does not invalidate the cache.
+   */
   source: Schema.String.check(Schema.isPattern(/\.circom$/)),
   template: Identifier,
   /** Template parameters, e.g. `[1000]` for `Squares(1000)`. Default none. */

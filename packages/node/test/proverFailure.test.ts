@@ -68,18 +68,19 @@ describe("child exits", () => {
 })
 
 describe("limits", () => {
-  it("caps the heap at most 12.5% below the grant, on a coarse grid so grants share warm children", () => {
+  it("caps the heap exactly below 64 MB and at the next power of two above, so similar grants share warm children", () => {
     const MiB = 2 ** 20
     assert.isUndefined(failure.heapMb(undefined))
     assert.isUndefined(failure.heapMb(0))
     assert.strictEqual(failure.heapMb(10 * MiB), 10)
-    assert.strictEqual(failure.heapMb(1000 * MiB), 960)
-    assert.strictEqual(failure.heapMb(1010 * MiB), 960)
+    assert.strictEqual(failure.heapMb(150 * MiB), 256)
+    assert.strictEqual(failure.heapMb(200 * MiB), 256)
+    assert.strictEqual(failure.heapMb(300 * MiB), 512)
     assert.strictEqual(failure.heapMb(1024 * MiB), 1024)
     for (const mb of [3, 17, 100, 777, 3000, 12345]) {
       const capped = failure.heapMb(mb * MiB)!
-      assert.isAtMost(capped, mb)
-      assert.isAtLeast(capped, mb * 0.875)
+      assert.isAtLeast(capped, mb, "never below the grant")
+      assert.isBelow(capped, Math.max(64, mb * 2), "less than twice the grant")
     }
   })
 

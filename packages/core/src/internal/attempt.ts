@@ -38,6 +38,8 @@ export interface AttemptResult<A> {
   readonly elapsed: number
   /** The largest grant held during the attempt. */
   readonly held: { readonly memory: number; readonly cores: number }
+  /** Time spent waiting for admission (all phases of a progressive attempt). */
+  readonly waited: number
   readonly peakMemory: number | undefined
 }
 
@@ -47,9 +49,11 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
     const startedAt = yield* Clock.currentTimeMillis
     const abort = makeAbortController()
     let held = { memory: 0, cores: 0 }
+    let waited = 0
     let peak: number | undefined
     const hold = (a: Allocation) => {
       held = { memory: Math.max(held.memory, a.memory), cores: Math.max(held.cores, a.cores) }
+      waited += a.waitedMs
     }
     const progress = (phase: string, percent: number) => input.setProgress(phase, percent, strategy, attempt)
     const progressive = strategy === "PROGRESSIVE_COMPUTATION"
@@ -125,7 +129,7 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
     const outcome = outcomeOf(exit)
     // The execution itself was interrupted: so is this attempt.
     if (outcome === undefined) return yield* Effect.interrupt
-    const base = { elapsed, held, peakMemory: peak }
+    const base = { elapsed, held, waited, peakMemory: peak }
     if (Exit.isSuccess(exit)) return { ...base, outcome, value: exit.value }
     const error = Option.getOrElse(Cause.findErrorOption(exit.cause), () => {
       const defect = Cause.findDefect(exit.cause)

@@ -105,15 +105,17 @@ export const exit = (child: ChildExit): Failure => {
 }
 
 /**
- * The heap cap for a memory grant, rounded down to 1/8 of its power of two
- * (at most 12.5% below the grant), so that grants of about the same size
- * share warm children instead of each needing a fresh process.
+ * The heap cap for a memory grant. From 64 MB up it is rounded up to a power
+ * of two, so grants of about the same size share warm children instead of
+ * each needing a fresh process; below, it is exact (tests use tiny caps).
+ * Rounding up is safe because the cap is a backstop, not the budget: most of
+ * a snarkjs proof's memory is wasm and array buffers, outside the V8 heap,
+ * and the allocator's grant is what keeps the machine within its budget.
  */
 export const heapMb = (memoryBytes: number | undefined): number | undefined => {
   if (memoryBytes === undefined || !Number.isFinite(memoryBytes) || memoryBytes <= 0) return undefined
-  const mb = Math.max(1, Math.floor(memoryBytes / 2 ** 20))
-  const step = Math.max(1, 2 ** (Math.floor(Math.log2(mb)) - 3))
-  return Math.floor(mb / step) * step
+  const mb = Math.max(1, Math.ceil(memoryBytes / 2 ** 20))
+  return mb < 64 ? mb : 2 ** Math.ceil(Math.log2(mb))
 }
 
 /** Proving threads for a grant of `cores`: at least one, whole cores only. */

@@ -1,0 +1,58 @@
+/**
+ * Proving on this machine, side by side on the same eight Groth16 proofs:
+ * (a) snarkjs called directly, all at once (`Promise.all`), no budget;
+ * (b) Provident with a memory budget below (a)'s peak.
+ * Each side runs in a process of its own, and the whole process tree's
+ * resident memory is sampled every 25 ms for its peak.
+ *
+ * Targets: (b)'s peak ≤ its budget; (b)'s makespan ≤ 1.15× the lower bound
+ * (the longest proof, or the proofs' memory-time and core-time spread
+ * perfectly over the budget and the cores); one managed proof ≤ 1.02× one
+ * direct proof. Environment: BENCH_BUDGET_FRACTION (default 0.7 of (a)'s peak).
+ */
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Artifacts from "../src/Artifacts.ts"
+import * as CircuitsDir from "../src/internal/circuitsDir.ts"
+import { sampler } from "./proving/treeRss.ts"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const MB = 1024 * 1024
+
+/** Runs a side in its own process, sampling its tree's memory; its JSON line and the peak. */
+const side = (script: string, args: ReadonlyArray<string>) =>
+  new Promise<{ readonly result: Record<string, number>; readonly peak: number }>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, "proving", script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    const memory = sampler(child.pid!)
+    let out = ""
+    child.stdout.on("data", (d) => (out += d))
+    child.on("exit", (code) => {
+      const peak = memory.stop()
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}`))
+      resolve({ result: JSON.parse(out.trim().split("\n").at(-1)!), peak })
+    })
+  })
+
+const circuits = await Effect.runPromise(CircuitsDir.loadAll(CircuitsDir.defaultDirectory()).pipe(Effect.provide(Artifacts.layer())))
+const bySize = Object.fromEntries(circuits.map((c) => [c.constraints - 1, c]))
+const paths = Object.fromEntries(circuits.map((c) => [c.constraints - 1, { wasm: c.wasm, zkey: c.keys.groth16!.zkey }]))
+
+const naive = await side("naive.ts", [JSON.stringify(paths)])
+const budgetMb = Math.round((naive.peak / MB) * Number(process.env.BENCH_BUDGET_FRACTION ?? 0.7))
+console.log(`(a) direct, all at once: makespan ${(naive.result.makespanMs! / 1000).toFixed(1)} s, peak ${(naive.peak / MB).toFixed(0)} MB`)
+const managed = await side("managed.ts", [JSON.stringify(bySize), String(budgetMb)])
+const r = managed.result
+console.log(`(b) Provident, budget ${budgetMb} MB (${r.grantBudgetMb!.toFixed(0)} MB grantable): makespan ${(r.makespanMs! / 1000).toFixed(1)} s, peak ${(managed.peak / MB).toFixed(0)} MB, lower bound ${(r.lowerBoundMs! / 1000).toFixed(1)} s (${(r.makespanMs! / r.lowerBoundMs!).toFixed(2)}×; target ≤ 1.15×)`)
+const overhead = r.singleMs! / naive.result.singleMs!
+console.log(`one proof of square-4000: direct ${naive.result.singleMs!.toFixed(0)} ms, managed ${r.singleMs!.toFixed(0)} ms (${overhead.toFixed(3)}×; target ≤ 1.02×); peak within budget: ${managed.peak <= budgetMb * MB}`)
+console.log(JSON.stringify({
+  bench: "proving",
+  naivePeakMb: Math.round(naive.peak / MB),
+  managedPeakMb: Math.round(managed.peak / MB),
+  budgetMb,
+  managedMakespanS: Number((r.makespanMs! / 1000).toFixed(2)),
+  lowerBoundS: Number((r.lowerBoundMs! / 1000).toFixed(2)),
+  singleOverhead: Number(overhead.toFixed(3))
+}))
