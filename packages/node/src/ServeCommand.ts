@@ -6,6 +6,7 @@
  */
 import { Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as Artifacts from "./Artifacts.ts"
 import * as CircuitsDir from "./internal/circuitsDir.ts"
 import * as NodeProvident from "./NodeProvident.ts"
@@ -19,6 +20,16 @@ export interface Options {
   readonly maxBody: number
   readonly circuitsDir: string
   readonly maxInFlight: number
+  /** Memory the server's proofs may use in all, in MB (default: the adaptive budget). */
+  readonly budgetMb: number | undefined
+}
+
+/** A fixed budget becomes the allocator's cap, as a share of this machine's memory limit (or total). */
+const stackOptions = (budgetMb: number | undefined): NodeProvident.Options => {
+  if (budgetMb === undefined) return {}
+  const constrained = process.constrainedMemory?.() ?? 0
+  const capacity = constrained > 0 && constrained < os.totalmem() ? constrained : os.totalmem()
+  return { allocator: { strategy: "aggressive", maxMemoryPercentage: Math.min(100, ((budgetMb * 1024 * 1024) / capacity) * 100) } }
 }
 
 export const run = Effect.fn("Cli.serve")(function*(options: Options) {
@@ -36,7 +47,7 @@ export const run = Effect.fn("Cli.serve")(function*(options: Options) {
     circuits,
     maxBodyBytes: options.maxBody,
     maxInFlight: options.maxInFlight
-  }).pipe(Layer.provide(NodeProvident.layer().pipe(Layer.provideMerge(NodeSnarkjsProver.layer()))))
+  }).pipe(Layer.provide(NodeProvident.layer(stackOptions(options.budgetMb)).pipe(Layer.provideMerge(NodeSnarkjsProver.layer()))))
   yield* Effect.logInfo(
     `provident serve on http://${options.host}:${options.port}: ${circuits.map((c) => c.id).join(", ")}` +
       (circuits.some((c) => c.insecureSetup) ? " (INSECURE single-party setups: for testing only)" : "")

@@ -198,7 +198,24 @@ describe("NodeSnarkjsProver lifetime", () => {
         yield* Effect.forkChild(prover.prove(circuit, "groth16", witness, { cores: 1 }), { startImmediately: true })
         yield* record
       }))
-      assert.isAtLeast(seen.size, 4)
+      // The two warm children (jobs reuse them) and the verifier, at least.
+      assert.isAtLeast(seen.size, 3)
       assert.deepStrictEqual([...seen].filter(isAlive), [], "no child outlives the layer")
     }), 30_000)
+
+  it.live("a child that proved well serves the next job; one that failed is replaced", () =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(Layer.merge(NodeSnarkjsProver.layer({ warm: 1, warmLimits: { cores: 1 } }), Artifacts.layer()))
+      const prover = yield* Effect.provide(NodeSnarkjsProver.NodeSnarkjsProver, context)
+      const circuit = yield* Effect.provide(load("square-1000"), context)
+      const pids = Effect.map(prover.children, (cs) => cs.filter((c) => c.role !== "verifier").map((c) => c.pid))
+      const before = yield* pids
+      const first = yield* prover.computeWitness(circuit, { x: 3 }, { cores: 1 })
+      yield* prover.prove(circuit, "groth16", first.witness, { cores: 1 })
+      assert.deepStrictEqual(yield* pids, before, "the same child, back in the pool")
+      assert.isAbove(first.usage.peakMemoryBytes ?? 0, 50 * 1024 ** 2, "each job still reports its own peak")
+      const failed = yield* Effect.flip(prover.computeWitness(circuit, { x: 0 }, { cores: 1 }))
+      assert.strictEqual(failed.reason, "InvalidWitnessInput")
+      assert.notInclude(yield* pids, before[0], "the child of a failed job is gone")
+    }).pipe(Effect.scoped), 30_000)
 })

@@ -1,10 +1,12 @@
 /**
  * The child process `NodeSnarkjsProver` forks for each proving job (run by
  * Node's type stripping: erasable syntax only). It loads snarkjs and starts
- * its thread pool while idle, says `Ready`, answers one job (or several
- * verifications) and is then killed by its parent: a process per job is
- * what lets the parent free every byte at once on cancel (SIGKILL) and
- * measure each job's peak memory (`maxRSS` covers this process only).
+ * its thread pool while idle, says `Ready`, and answers jobs. A job that
+ * ends well leaves the process to serve the next job with its key (a new
+ * process costs ~1 s of CPU); one that fails or is interrupted ends it
+ * (SIGKILL from the parent frees every byte at once). Each job's peak
+ * memory is its own: the kernel's high-water mark (`VmHWM`) is reset before
+ * the job starts (Linux), else the process's `maxRSS` is reported.
  *
  * Threads: ffjavascript sizes snarkjs's pool from `os.cpus().length` when
  * it first builds the curve, and has no other knob. This process belongs to
@@ -18,6 +20,7 @@
  * engine's own count.
  */
 import os from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as failure from "./proverFailure.ts"
 import { milestone } from "./proveProgress.ts"
@@ -42,13 +45,35 @@ const snarkjs = await import("snarkjs")
 const curve = await snarkjs.curves.getCurveFromName("bn128", { singleThread: threads === 1 })
 globalThis.curve_bn128 = curve
 
+/** Resets the kernel's peak-RSS mark of this process to its current RSS (Linux ≥ 4.0); false elsewhere. */
+const resetPeak = (): boolean => {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5")
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The peak RSS since `resetPeak`, or over the process's life where that is unavailable. */
+const peakRss = (): number => {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))
+    if (match !== null) return Number(match[1]) * 1024
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024
+}
+
 const usage = (started: number) => ({
   durationMs: performance.now() - started,
-  peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+  peakMemoryBytes: peakRss(),
   threads: globalThis.curve_bn128?.tm.concurrency ?? threads
 })
 
 const run = async (request: Request): Promise<Reply> => {
+  resetPeak()
   const started = performance.now()
   switch (request._tag) {
     case "Witness": {

@@ -1,12 +1,14 @@
 /**
  * The prover's child processes (`proverWorker.ts`): forked with a heap cap
  * and a thread count (their `Key`), kept warm — snarkjs loaded, its curve
- * and thread pool built — so a job does not pay process start-up, used for
- * one proving job each and then killed with SIGKILL, which frees all their
- * memory at once. A cap (`--max-old-space-size`) can only be set when a
- * process starts, so a warm child serves only jobs with its key; after each
- * job a replacement with that job's key is started, on the bet that the
- * next job looks like the last, once no job has run for a moment.
+ * and thread pool built — so a job does not pay process start-up (~1 s of
+ * CPU). A child that finishes a job well goes back to the pool for the next
+ * job with its key, up to `MAX_JOBS` jobs; one whose job fails or is
+ * interrupted is killed with SIGKILL, which frees all its memory at once,
+ * and a replacement with that job's key is started, on the bet that the
+ * next job looks like the last, once no job has run for a moment. A cap
+ * (`--max-old-space-size`) can only be set when a process starts, so a warm
+ * child serves only jobs with its key.
  * Verifications go to one long-lived single-threaded child of their own.
  * Closing the pool's scope kills every child and waits for it.
  */
@@ -39,6 +41,8 @@ export interface Child {
   /** The start of its stderr, where V8 reports running out of memory (a native stack trace follows). */
   stderr: string
   ready: boolean
+  /** Jobs it has served. */
+  jobs: number
 }
 
 export interface Options {
@@ -57,6 +61,9 @@ const STDERR_KEPT = 16_384
 
 /** How long no job must have run before a replacement child starts. */
 const QUIET_MS = 100
+
+/** Jobs a child serves before it is retired: a bound on what a long-lived process may accumulate. */
+const MAX_JOBS = 32
 
 const sameKey = (a: Key, b: Key) => a.threads === b.threads && a.heapMb === b.heapMb
 
@@ -88,7 +95,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       serialization: "advanced"
     })
-    const child: Child = { pid: process.pid ?? -1, key, process, events, started, closed, stderr: "", ready: false }
+    const child: Child = { pid: process.pid ?? -1, key, process, events, started, closed, stderr: "", ready: false, jobs: 0 }
     children.add(child)
     process.stderr?.on("data", (chunk: Buffer) => {
       // The child prints nothing itself, so what comes first is the reason it dies.
@@ -150,23 +157,36 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   let verifier: Child | undefined
   const verifying = yield* Semaphore.make(1)
 
+  /** Back to the idle pool after a job that went well, unless retired or the pool is closing. */
+  const recycle = (child: Child) =>
+    Effect.suspend(() => {
+      child.jobs++
+      if (!open || child.jobs >= MAX_JOBS || !children.has(child)) {
+        return kill(child).pipe(Effect.andThen(Queue.offer(owed, child.key)))
+      }
+      idle.push(child)
+      // Keep at most `warm` idle children (at least this one): the oldest of another key goes first.
+      const extra = idle.length - Math.max(1, options.warm)
+      const surplus = idle.filter((c) => c !== child).sort((a, b) => Number(sameKey(a.key, child.key)) - Number(sameKey(b.key, child.key))).slice(0, Math.max(0, extra))
+      for (const c of surplus) idle.splice(idle.indexOf(c), 1)
+      return Effect.forEach(surplus, kill, { discard: true })
+    })
+
   /**
-   * Runs `use` on a child of its own with `key`. However it ends — success,
-   * failure, interruption — the child is killed, then a warm replacement is
-   * owed: with `key`, unless no child with it ever started (a heap cap too
-   * small to load snarkjs in). Only after success is the exit not awaited:
-   * the child has answered and has nothing left to do, so the result need
-   * not wait the ~20–50 ms its exit takes (the scope still awaits it).
+   * Runs `use` on a child with `key`. A job that succeeds returns its child
+   * to the pool (`recycle`); one that fails or is interrupted kills it and
+   * waits until it is gone, then a warm replacement is owed: with `key`,
+   * unless no child with it ever started (a heap cap too small to load
+   * snarkjs in).
    */
   const withChild = <A, E, R>(key: Key, use: (child: Child) => Effect.Effect<A, E, R>) =>
     Effect.acquireUseRelease(
       Effect.tap(take(key), begin),
       use,
       (child, exit) =>
-        (exit._tag === "Success" ? Effect.sync(() => void child.process.kill("SIGKILL")) : kill(child)).pipe(
-          Effect.andThen(end),
+        (exit._tag === "Success" ? recycle(child) : kill(child).pipe(
           Effect.andThen(Queue.offer(owed, child.ready ? key : options.initial))
-        )
+        )).pipe(Effect.andThen(end))
     )
 
   /**
