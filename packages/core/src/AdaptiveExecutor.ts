@@ -230,7 +230,8 @@ export const make: (
               resourcesUsed: {
                 memory: outcome.held.memory,
                 cores: outcome.held.cores,
-                ...(outcome.peakMemory === undefined ? {} : { peakMemory: outcome.peakMemory })
+                ...(outcome.peakMemory === undefined ? {} : { peakMemory: outcome.peakMemory }),
+                ...(outcome.cpuMs === undefined ? {} : { cpuMs: outcome.cpuMs })
               },
               result: outcome.value as A
             })

@@ -52,6 +52,8 @@ export interface ComputationContext {
   readonly remote: RemoteProver.Service | undefined
   /** Reports the peak memory the work measured (a prover worker's RSS), for the result and the predictor. */
   readonly reportPeakMemory: (bytes: number) => Effect.Effect<void>
+  /** Reports CPU time the work measured (summed over the attempt), for the result. */
+  readonly reportCpuTime: (ms: number) => Effect.Effect<void>
   /** Fires when the attempt is interrupted (pause, cancel, timeout), for Promise-based work. */
   readonly signal: AbortSignalLike
 }
@@ -77,6 +79,7 @@ export interface PromiseResources {
   }
   readonly remote: { readonly prove: (request: RemoteProver.Request) => Promise<unknown> } | undefined
   readonly reportPeakMemory: (bytes: number) => void
+  readonly reportCpuTime: (ms: number) => void
 }
 
 /**
@@ -110,7 +113,8 @@ export const fromPromise = <A>(f: (resources: PromiseResources) => Promise<A>): 
       remote: ctx.remote === undefined ? undefined : {
         prove: (request) => run(ctx.remote!.prove(request))
       },
-      reportPeakMemory: (bytes) => void run(ctx.reportPeakMemory(bytes))
+      reportPeakMemory: (bytes) => void run(ctx.reportPeakMemory(bytes)),
+      reportCpuTime: (ms) => void run(ctx.reportCpuTime(ms))
     }
     return yield* Effect.tryPromise({ try: () => f(resources), catch: (error) => error })
   })

@@ -36,6 +36,8 @@ export interface ResourcesUsed {
   readonly cores: number
   /** What the work measured, where the platform can measure it. */
   readonly peakMemory?: number
+  /** CPU time the work measured (all threads), where the platform can measure it. */
+  readonly cpuMs?: number
 }
 
 export interface ExecutionResult<A, E> {

@@ -16,7 +16,7 @@ import { Effect } from "effect"
 import type { Allocation } from "./AllocationDecision.ts"
 import type { Computation, PhaseError } from "./Computation.ts"
 import type { ComputationProfile } from "./ComputationProfile.ts"
-import { type CircuitArtifacts, type Limits, type Proof, type Protocol, Prover } from "./Prover.ts"
+import { type CircuitArtifacts, type Limits, type Proof, type Protocol, Prover, type WorkerUsage } from "./Prover.ts"
 import { ProverError } from "./ProverError.ts"
 import type { RemoteProofInvalid, RemoteProverError } from "./RemoteProver.ts"
 
@@ -79,10 +79,15 @@ export const computation = (
       // The prover calls back synchronously from its worker's messages.
       onProgress: (p) => void Effect.runForkWith(context)(ctx.progress(phase, p.percent))
     })
+    const report = (usage: WorkerUsage) =>
+      Effect.andThen(
+        usage.peakMemoryBytes === undefined ? Effect.void : ctx.reportPeakMemory(usage.peakMemoryBytes),
+        usage.cpuMs === undefined ? Effect.void : ctx.reportCpuTime(usage.cpuMs)
+      )
     let computed = false
     const witness = yield* ctx.phase("witness", (allocation) =>
       prover.computeWitness(circuit, input, limits("witness", allocation)).pipe(
-        Effect.tap((w) => (w.usage.peakMemoryBytes === undefined ? Effect.void : ctx.reportPeakMemory(w.usage.peakMemoryBytes))),
+        Effect.tap((w) => report(w.usage)),
         Effect.map((w) => {
           computed = true
           return w.witness
@@ -90,7 +95,7 @@ export const computation = (
       ))
     const proof = yield* ctx.phase("proving", (allocation) =>
       prover.prove(circuit, protocol, witness, limits("proving", allocation)).pipe(
-        Effect.tap((p) => (p.usage.peakMemoryBytes === undefined ? Effect.void : ctx.reportPeakMemory(p.usage.peakMemoryBytes))),
+        Effect.tap((p) => report(p.usage)),
         Effect.map((p) => p.proof)
       ))
     const valid = yield* prover.verify(circuit, proof)

@@ -56,6 +56,8 @@ export const WorkerUsage = Schema.Struct({
   durationMs: Millis,
   /** Peak resident memory of the worker process, where the platform can measure it. */
   peakMemoryBytes: Schema.optionalKey(Bytes),
+  /** CPU time the job used, all its threads together, where the platform can measure it. */
+  cpuMs: Schema.optionalKey(Millis),
   /** Threads the prover used. */
   threads: PositiveInt
 })

@@ -326,9 +326,14 @@ describe("the predictor loop", () => {
       const predictor = yield* ResourcePredictor.ResourcePredictor
       const circuit = { circuitId: "square-1000", circuitFamily: "square", prover: "groth16" }
       for (const id of ["a", "b"]) {
-        const result = yield* executor.execute(id, (ctx) => ctx.reportPeakMemory(512 * 1024 ** 2).pipe(Effect.andThen(TestClock.adjust("3 seconds"))),
-          proofProfile({ canSplitComputation: false }), "medium", { circuit })
+        const result = yield* executor.execute(id, (ctx) =>
+          ctx.reportPeakMemory(512 * 1024 ** 2).pipe(
+            Effect.andThen(ctx.reportCpuTime(1_000)),
+            Effect.andThen(ctx.reportCpuTime(500)),
+            Effect.andThen(TestClock.adjust("3 seconds"))
+          ), proofProfile({ canSplitComputation: false }), "medium", { circuit })
         assert.strictEqual(result.resourcesUsed.peakMemory, 512 * 1024 ** 2)
+        assert.strictEqual(result.resourcesUsed.cpuMs, 1_500, "CPU time adds up across phases")
       }
       const models = yield* predictor.costModels
       assert.strictEqual(models.length, 1)

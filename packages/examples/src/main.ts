@@ -163,7 +163,7 @@ const program = Effect.gen(function*() {
     }
 
     const runStart = yield* Clock.currentTimeMillis
-    const outcomes = yield* Effect.forEach(jobs, (job) =>
+    const results = yield* Effect.forEach(jobs, (job) =>
       Effect.gen(function*() {
         const circuit = built.get(job.size)!
         started.set(job.id, yield* Clock.currentTimeMillis)
@@ -181,9 +181,10 @@ const program = Effect.gen(function*() {
           verified: result.success,
           strategy: result.strategy,
           waitMs,
-          runMs: Math.max(0, result.elapsedTime - waitMs),
+          runMs: 0, // filled in below from the allocator's events
           peakBytes: result.resourcesUsed.peakMemory,
           cores: result.resourcesUsed.cores,
+          cpuMs: result.resourcesUsed.cpuMs,
           predictedMs: estimate.ms,
           predictedBytes: estimate.bytes,
           pauses: states.get(job.id)?.pauses ?? 0,
@@ -192,11 +193,13 @@ const program = Effect.gen(function*() {
         } satisfies Summary.Outcome
       }), { concurrency: "unbounded" })
     const makespan = (yield* Clock.currentTimeMillis) - runStart
+    // The event subscriber runs on its own fiber: give it a moment to take the last releases.
+    yield* Effect.sleep("100 millis")
+    const outcomes = results.map((o) => ({ ...o, runMs: Summary.heldMs(events, o.job.id) }))
     yield* Fiber.interrupt(viewer)
     yield* draw
 
-    const totalCores = (yield* allocator.budget).cores
-    const bound = Summary.lowerBoundMs(outcomes, budget, totalCores)
+    const bound = Summary.lowerBoundMs(outcomes, budget, (yield* allocator.budget).cores)
     yield* Console.log(`\n${Summary.table(outcomes).join("\n")}`)
     yield* Console.log(`\nmakespan ${(makespan / 1000).toFixed(1)} s; lower bound ${(bound / 1000).toFixed(1)} s (${(makespan / Math.max(1, bound)).toFixed(2)}×) under a ${Math.round(budget / MB)} MB budget (naive concurrent peak ${Math.round(naivePeak / MB)} MB)`)
     const failed = outcomes.filter((o) => !o.success)

@@ -76,7 +76,7 @@ layer(TestLayer, { excludeTestServices: true })("NodeSnarkjsProver", (it) => {
       assert.strictEqual(witnessSteps, 1)
     }), 30_000)
 
-  it.effect("threads follow the granted cores (1 is single-threaded) and each job reports its own peak memory", () =>
+  it.effect("threads follow the granted cores (1 is single-threaded) and each job reports its own peak memory and CPU time", () =>
     Effect.gen(function*() {
       const prover = yield* Prover.Prover
       const circuit = yield* load("square-1000")
@@ -89,6 +89,9 @@ layer(TestLayer, { excludeTestServices: true })("NodeSnarkjsProver", (it) => {
         assert.isAbove(usage.peakMemoryBytes ?? 0, 50 * MiB, "a child with snarkjs loaded")
         assert.isBelow(usage.peakMemoryBytes ?? Infinity, 1024 * MiB)
         assert.isAbove(usage.durationMs, 0)
+        assert.isAbove(usage.cpuMs ?? 0, 0, "the proof's own CPU time")
+        // CPU time is bounded by wall time across the threads (plus scheduler slack).
+        assert.isBelow(usage.cpuMs ?? Infinity, usage.durationMs * (usage.threads + 1) + 50)
       }
       assert.isTrue(yield* prover.verify(circuit, two.proof))
     }), 30_000)

@@ -41,6 +41,7 @@ export interface AttemptResult<A> {
   /** Time spent waiting for admission (all phases of a progressive attempt). */
   readonly waited: number
   readonly peakMemory: number | undefined
+  readonly cpuMs: number | undefined
 }
 
 export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect<AttemptResult<A>, never, R> =>
@@ -51,6 +52,7 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
     let held = { memory: 0, cores: 0 }
     let waited = 0
     let peak: number | undefined
+    let cpu: number | undefined
     const hold = (a: Allocation) => {
       held = { memory: Math.max(held.memory, a.memory), cores: Math.max(held.cores, a.cores) }
       waited += a.waitedMs
@@ -96,6 +98,7 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
       },
       remote: strategy === "FALLBACK_COMPUTATION" ? input.remote : undefined,
       reportPeakMemory: (bytes) => Effect.sync(() => void (peak = Math.max(peak ?? 0, bytes))),
+      reportCpuTime: (ms) => Effect.sync(() => void (cpu = (cpu ?? 0) + ms)),
       signal: abort.signal
     })
 
@@ -129,7 +132,7 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
     const outcome = outcomeOf(exit)
     // The execution itself was interrupted: so is this attempt.
     if (outcome === undefined) return yield* Effect.interrupt
-    const base = { elapsed, held, waited, peakMemory: peak }
+    const base = { elapsed, held, waited, peakMemory: peak, cpuMs: cpu }
     if (Exit.isSuccess(exit)) return { ...base, outcome, value: exit.value }
     const error = Option.getOrElse(Cause.findErrorOption(exit.cause), () => {
       const defect = Cause.findDefect(exit.cause)

@@ -12,10 +12,12 @@ export interface Outcome {
   readonly strategy: string | undefined
   /** ms from submission to first admission. */
   readonly waitMs: number
-  /** ms of running (total minus wait). */
+  /** ms of running: the time the job held a grant (pauses and waits excluded). */
   readonly runMs: number
   readonly peakBytes: number | undefined
   readonly cores: number
+  /** CPU time the prover children used, when the prover reports it. */
+  readonly cpuMs: number | undefined
   readonly predictedMs: number
   readonly predictedBytes: number
   readonly pauses: number
@@ -24,16 +26,34 @@ export interface Outcome {
 }
 
 /**
- * The makespan no schedule can beat: the longest single job, and the total
- * memory-time and core-time of all jobs spread perfectly over the budget.
+ * A makespan no schedule could beat: the longest single job; all jobs'
+ * memory-time (peak × running time) spread perfectly over the budget; and all
+ * CPU time the provers measured spread perfectly over the budget's cores.
+ * (CPU time is measured, not granted cores × time: a job does not keep every
+ * granted core busy in every phase, so grants would overstate the work.)
  */
-export const lowerBoundMs = (outcomes: ReadonlyArray<Outcome>, budgetBytes: number, totalCores: number): number => {
+export const lowerBoundMs = (outcomes: ReadonlyArray<Outcome>, budgetBytes: number, budgetCores: number): number => {
   const done = outcomes.filter((o) => o.success)
   if (done.length === 0) return 0
   const longest = Math.max(...done.map((o) => o.runMs))
   const memoryTime = done.reduce((acc, o) => acc + o.runMs * (o.peakBytes ?? 0), 0) / Math.max(1, budgetBytes)
-  const coreTime = done.reduce((acc, o) => acc + o.runMs * o.cores, 0) / Math.max(1, totalCores)
-  return Math.max(longest, memoryTime, coreTime)
+  const cpuTime = done.reduce((acc, o) => acc + (o.cpuMs ?? 0), 0) / Math.max(1, budgetCores)
+  return Math.max(longest, memoryTime, cpuTime)
+}
+
+/** How long an operation held a grant, from the allocator's events: each `running` to what ended it. */
+export const heldMs = (events: ReadonlyArray<{ readonly name: string; readonly state: string; readonly at: number }>, name: string): number => {
+  let total = 0
+  let since: number | undefined
+  for (const e of events) {
+    if (e.name !== name) continue
+    if (e.state === "running") since = e.at
+    else if (since !== undefined) {
+      total += e.at - since
+      since = undefined
+    }
+  }
+  return total
 }
 
 const MB = 1024 * 1024

@@ -66,15 +66,21 @@ const peakRss = (): number => {
   return process.resourceUsage().maxRSS * 1024
 }
 
-const usage = (started: number) => ({
+const usage = (started: number, cpu: NodeJS.CpuUsage) => ({
   durationMs: performance.now() - started,
   peakMemoryBytes: peakRss(),
+  // process.cpuUsage counts every thread of this process: snarkjs's pool included.
+  cpuMs: (() => {
+    const used = process.cpuUsage(cpu)
+    return (used.user + used.system) / 1000
+  })(),
   threads: globalThis.curve_bn128?.tm.concurrency ?? threads
 })
 
 const run = async (request: Request): Promise<Reply> => {
   resetPeak()
   const started = performance.now()
+  const cpu = process.cpuUsage()
   switch (request._tag) {
     case "Witness": {
       const out: { type: "mem"; data?: Uint8Array } = { type: "mem" }
@@ -84,7 +90,7 @@ const run = async (request: Request): Promise<Reply> => {
         return { _tag: "Failed", ...failure.witness(error) }
       }
       if (out.data === undefined) return { _tag: "Failed", reason: "Failed", message: "snarkjs computed no witness" }
-      return { _tag: "WitnessDone", witness: out.data, usage: usage(started) }
+      return { _tag: "WitnessDone", witness: out.data, usage: usage(started, cpu) }
     }
     case "Prove": {
       let reached = 0
@@ -97,7 +103,7 @@ const run = async (request: Request): Promise<Reply> => {
         const witness = { type: "mem" as const, data: request.witness }
         // Not `singleThread: true`: that builds a new engine; the cached one already has the granted threads.
         const { proof, publicSignals } = await snarkjs[request.protocol].prove(request.zkey, witness, logger)
-        return { _tag: "ProofDone", proof, publicSignals, usage: usage(started) }
+        return { _tag: "ProofDone", proof, publicSignals, usage: usage(started, cpu) }
       } catch (error) {
         return { _tag: "Failed", ...failure.proving(error) }
       }
