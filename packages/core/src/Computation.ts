@@ -77,7 +77,8 @@ export interface PromiseResources {
     readonly save: (key: string, value: unknown) => Promise<void>
     readonly restore: (key: string) => Promise<unknown>
   }
-  readonly remote: { readonly prove: (request: RemoteProver.Request) => Promise<unknown> } | undefined
+  /** The remote prover, on `FALLBACK_COMPUTATION` attempts only: a verified proof and the endpoint that made it. */
+  readonly remote: { readonly prove: (request: RemoteProver.Request) => Promise<RemoteProver.Proved> } | undefined
   readonly reportPeakMemory: (bytes: number) => void
   readonly reportCpuTime: (ms: number) => void
 }

@@ -26,7 +26,8 @@ import { RemoteProofInvalid, RemoteProver, RemoteProverError, type Request } fro
 export interface Endpoint {
   /** Base URL, e.g. `https://prover.example.com` or `http://127.0.0.1:8787`. */
   readonly url: string
-  readonly token: Redacted.Redacted<string>
+  /** Sent as `Authorization: Bearer`; `provident serve` answers 401 without it. */
+  readonly token?: Redacted.Redacted<string>
 }
 
 export interface Options {
@@ -53,8 +54,13 @@ const parseUrl = (url: string): { readonly scheme: string; readonly host: string
   return match === null ? undefined : { scheme: match[1]!.toLowerCase(), host: match[2]!.toLowerCase() }
 }
 
-/** Checks the endpoints: parseable URLs, and HTTPS unless loopback or explicitly allowed. */
-const validate = (options: Options): Effect.Effect<void, InvalidInput> =>
+/**
+ * Checks the endpoints as `layer` does, without building anything: absolute
+ * http(s) URLs, and HTTPS unless the host is loopback or `allowInsecureHttp`
+ * is set. Synchronous, so the Promise facade runs it in its constructors.
+ * An issue's path names the endpoint (`endpoints[0].url`).
+ */
+export const validate = (options: Options): Effect.Effect<void, InvalidInput> =>
   Effect.suspend(() => {
     const invalid = (field: string, message: string) =>
       Effect.fail(new InvalidInput({ subject: "HttpRemoteProver", field, issues: [{ path: field, message }], message: `Invalid HttpRemoteProver: ${field}: ${message}` }))
@@ -82,8 +88,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const endpoints = options.endpoints.map((e) => ({ ...e, base: e.url.replace(/\/+$/, "") }))
   type Target = (typeof endpoints)[number]
 
-  const get = (target: Target, path: string) =>
-    client.execute(HttpClientRequest.get(`${target.base}${path}`).pipe(HttpClientRequest.bearerToken(Redacted.value(target.token))))
+  const authorize = (target: Target) => (request: HttpClientRequest.HttpClientRequest) =>
+    target.token === undefined ? request : HttpClientRequest.bearerToken(request, Redacted.value(target.token))
+
+  const get = (target: Target, path: string) => client.execute(HttpClientRequest.get(`${target.base}${path}`).pipe(authorize(target)))
 
   /** When this endpoint would finish the proof, by its own capacity report; unknown endpoints sort last. */
   const predictedCompletion = (target: Target, circuit: CircuitArtifacts, inputBytes: number) =>
@@ -112,7 +120,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       for (let attempt = 0; ; attempt++) {
         const sent = yield* client.execute(
           HttpClientRequest.post(`${target.base}/v1/proofs`).pipe(
-            HttpClientRequest.bearerToken(Redacted.value(target.token)),
+            authorize(target),
             HttpClientRequest.bodyText(body, "application/json")
           )
         ).pipe(Effect.timeoutOption(timeoutMs), Effect.result)

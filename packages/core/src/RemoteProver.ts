@@ -37,11 +37,14 @@ export interface Request {
   readonly input: Readonly<Record<string, unknown>>
 }
 
+/** A proof from the remote prover, already verified, and the endpoint that made it. */
+export interface Proved {
+  readonly proof: Proof
+  readonly endpoint: string
+}
+
 export interface Service {
-  readonly prove: (request: Request) => Effect.Effect<
-    { readonly proof: Proof; readonly endpoint: string },
-    RemoteProverError | RemoteProofInvalid
-  >
+  readonly prove: (request: Request) => Effect.Effect<Proved, RemoteProverError | RemoteProofInvalid>
 }
 
 export class RemoteProver extends Context.Service<RemoteProver, Service>()("@provident/core/RemoteProver") {}

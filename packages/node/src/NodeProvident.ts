@@ -6,6 +6,7 @@
 import {
   AdaptiveExecutor,
   type CheckpointStore,
+  type HttpRemoteProver,
   type ProvidentError,
   ResourceAllocator,
   ResourceMonitor,
@@ -20,6 +21,7 @@ import type { PredictorConfigInput } from "@provident/core/PredictorConfig"
 import { Layer } from "effect"
 import * as NodeCheckpointStore from "./NodeCheckpointStore.ts"
 import * as NodeModelStore from "./NodeModelStore.ts"
+import * as NodeRemoteProver from "./NodeRemoteProver.ts"
 import * as NodeResourceProbe from "./NodeResourceProbe.ts"
 import * as NodeTelemetry from "./NodeTelemetry.ts"
 
@@ -35,6 +37,13 @@ export interface Options {
   readonly checkpoints?: NodeCheckpointStore.Options
   /** Entries of the in-memory result cache (default 256). */
   readonly resultCacheSize?: number
+  /**
+   * `provident serve` endpoints, each with its bearer token, for
+   * `FALLBACK_COMPUTATION` (default: none, so the executor skips it). Proofs
+   * come back verified by a verifier of the layer's own; inputs leave this
+   * machine only when the executor or the call sets `allowRemote`.
+   */
+  readonly remote?: HttpRemoteProver.Options
 }
 
 /** The resource monitor over this machine's hardware, with the probe exposed too. */
@@ -45,9 +54,9 @@ export const layerMonitor = (
 
 /**
  * Everything over this machine's hardware: the adaptive executor (with file
- * checkpoints and an in-memory result cache), the allocator, the predictor
- * (its cost models in a file) and the monitor, with the probe and the stores
- * exposed too. Add a `RemoteProver` layer for remote fallback. Invalid
+ * checkpoints, an in-memory result cache and, given `remote`, the HTTP
+ * remote prover), the allocator, the predictor (its cost models in a file)
+ * and the monitor, with the probe and the stores exposed too. Invalid
  * options fail the layer with `InvalidInput` naming the field.
  */
 export const layer = (options: Options = {}) => layerOver(NodeResourceProbe.layer(options.probe), options)
@@ -68,6 +77,8 @@ export const layerOver = <E>(
   ProvidentError.InvalidInput | E
 > =>
   AdaptiveExecutor.layer(options.executor).pipe(
+    // Only the executor uses it: it calls whichever `RemoteProver` is in its context.
+    Layer.provide(options.remote === undefined ? Layer.empty : NodeRemoteProver.layer(options.remote)),
     Layer.provideMerge(ResourceAllocator.layer(options.allocator)),
     Layer.provideMerge(ResourcePredictor.layer(options.predictor)),
     Layer.provideMerge(Layer.mergeAll(

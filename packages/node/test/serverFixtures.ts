@@ -2,7 +2,8 @@
  * A real server on 127.0.0.1:0 over the Node Provident stack, proving with
  * a scripted prover (deterministic proofs, adjustable delay, a record of what
  * it was asked and whether it was interrupted) so HTTP behaviour is tested
- * fast; the end-to-end tests with snarkjs use the real prover.
+ * fast; the end-to-end tests with snarkjs use the real prover
+ * (`provingServer`, over the committed `square-1000`).
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { type Prover as ProverModule, ProverError } from "@provident/core"
@@ -14,8 +15,12 @@ import { HttpServer } from "effect/http"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Artifacts from "../src/Artifacts.ts"
 import * as NodeProvident from "../src/NodeProvident.ts"
+import * as NodeSnarkjsProver from "../src/NodeSnarkjsProver.ts"
 import * as ProverServer from "../src/ProverServer.ts"
+import { nominalProbe, tempDir } from "./promiseNodeOptions.ts"
 
 export const token = "s3cret-token"
 
@@ -90,3 +95,38 @@ export const serverWith = (options: Partial<ProverServer.Options> = {}) =>
 export class Controls extends Context.Service<Controls, ScriptedProver>()("test/Controls") {}
 
 export const baseUrl = Effect.map(HttpServer.HttpServer, (s) => HttpServer.formatAddress(s.address))
+
+const prebuilt = fileURLToPath(new URL("../../examples/circuits/build", import.meta.url))
+
+const PRIME = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
+
+/** `x^(2^1000) mod p`: the public output of `square-1000` for input `x`. */
+export const square1000Output = (x: bigint): string => {
+  let y = x % PRIME
+  for (let i = 0; i < 1000; i++) y = (y * y) % PRIME
+  return y.toString()
+}
+
+/** The committed prebuilt `square-1000` (1001 constraints): a real Groth16 proof in about a second. */
+export const square1000: Effect.Effect<CircuitArtifacts, ProverError.ProverError> = Effect.flatMap(
+  Artifacts.Artifacts,
+  (a) => a.load(path.join(prebuilt, "square-1000"))
+).pipe(Effect.provide(Artifacts.layer()))
+
+/**
+ * `provident serve` for real: snarkjs proving `circuit` on 127.0.0.1:0 with
+ * `token`, its stores in a temporary directory and pressure read as nominal
+ * (other test files' proofs must not hold its work back).
+ */
+export const provingServer = (circuit: CircuitArtifacts) => {
+  const dir = tempDir()
+  const stack = NodeProvident.layer({
+    monitor: { sampleInterval: 200 },
+    probe: nominalProbe(dir),
+    modelStore: { file: path.join(dir, "models.json") },
+    checkpoints: { directory: path.join(dir, "checkpoints") }
+  })
+  return ProverServer.layer({ port: 0, token: Redacted.make(token), circuits: [circuit] }).pipe(
+    Layer.provide(stack.pipe(Layer.provideMerge(NodeSnarkjsProver.layer({ warm: 0 }))))
+  )
+}

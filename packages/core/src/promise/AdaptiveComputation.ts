@@ -8,8 +8,12 @@
  * says what happened.
  *
  * `serverFallbackEndpoint` reaches the platform's remote prover, where the
- * platform has one (Node has none yet); inputs leave the device only with
- * `allowRemote: true`, in the options or per call.
+ * platform has one (on Node, a `provident serve` over HTTP, with the bearer
+ * token of the monitor's `remote` option; the browser has none yet). The
+ * platform checks the endpoint in the constructor, like every other option.
+ * Inputs leave the device only with `allowRemote: true`, in the options or
+ * per call, and under `FALLBACK_COMPUTATION` the computation gets
+ * `resources.remote` to prove with.
  *
  * @since 0.1.0
  */
@@ -90,7 +94,10 @@ export class AdaptiveComputation {
     const config = validate("AdaptiveComputation", ExecutorConfig.decode(options, strict))
     const { platform } = parent.shared
     const endpoint = config.serverFallbackEndpoint
-    const remote = endpoint !== undefined && platform.remoteProver !== undefined ? platform.remoteProver(endpoint) : Layer.empty
+    // Checked now, like the other options, though the layer is built on first use.
+    const remote = endpoint !== undefined && platform.remoteProver !== undefined
+      ? validate("AdaptiveComputation", platform.remoteProver(endpoint))
+      : Layer.empty
     const layer = AdaptiveExecutor.layer(options).pipe(
       Layer.provide([platform.checkpointStore, platform.resultCache, remote]),
       Layer.provide(parent.layer)

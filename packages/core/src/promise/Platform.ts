@@ -11,9 +11,10 @@
  *
  * @since 0.1.0
  */
-import type { Layer } from "effect"
+import type { Effect, Layer } from "effect"
 import * as CheckpointStore from "../CheckpointStore.ts"
 import * as ModelStore from "../ModelStore.ts"
+import type { InvalidInput } from "../ProvidentError.ts"
 import type { RemoteProver } from "../RemoteProver.ts"
 import type { ResourceProbe } from "../ResourceProbe.ts"
 import * as ResultCache from "../ResultCache.ts"
@@ -31,9 +32,13 @@ export interface Platform {
   /**
    * The remote prover for an `AdaptiveComputation`'s `serverFallbackEndpoint`,
    * where the platform has one; without it `FALLBACK_COMPUTATION` is skipped
-   * ("no remote prover is configured").
+   * ("no remote prover is configured"). The effect checks the endpoint, and
+   * whatever else the platform needs to reach it, before handing over the
+   * layer: the constructor runs it synchronously and throws its
+   * `InvalidInput` as a `TypeError`, so its issues name the facade's options
+   * (`serverFallbackEndpoint`).
    */
-  readonly remoteProver?: (endpoint: string) => Layer.Layer<RemoteProver>
+  readonly remoteProver?: (endpoint: string) => Effect.Effect<Layer.Layer<RemoteProver, InvalidInput>, InvalidInput>
 }
 
 /** A simulated device (default: the laptop preset) with in-memory stores. */
