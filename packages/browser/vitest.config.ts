@@ -3,12 +3,15 @@
  * /usr/bin/chromium, never a downloaded browser), through vitest's browser
  * mode and Playwright. The example circuits' committed artifacts are served
  * by Vite from outside this package (`server.fs.allow`), and their directory
- * is handed to the tests with `provide`.
+ * is handed to the tests with `provide`. The remote-fallback tests get a real
+ * `provident serve` from the `startProverServer` command
+ * (`proverServer.commands.ts`).
  */
 import { playwright } from "@vitest/browser-playwright"
 import { fileURLToPath } from "node:url"
 import { defineProject } from "vitest/config"
 import type { BrowserCommand } from "vitest/node"
+import { proverServerCommands } from "./proverServer.commands.ts"
 import { chromium, dependencies, withoutDependencySourcemaps } from "./vite.shared.ts"
 
 const circuitsDirectory = fileURLToPath(new URL("../examples/circuits/build", import.meta.url))
@@ -36,7 +39,7 @@ export default defineProject({
       provider: playwright({ launchOptions: chromium }),
       instances: [{ browser: "chromium" }],
       headless: true,
-      commands: { liveWorkers }
+      commands: { liveWorkers, ...proverServerCommands(circuitsDirectory) }
     }
   }
 })

@@ -1,13 +1,15 @@
 /**
  * Ready-made layers for browsers: Provident's services over the browser
  * probe, with their state in IndexedDB (in memory, with a warning, where
- * IndexedDB is unavailable). Add `BrowserSnarkjsProver.layer()` to prove.
+ * IndexedDB is unavailable). Add `BrowserSnarkjsProver.layer()` to prove;
+ * give `remote` endpoints to fall back on a `provident serve`.
  *
  * @since 0.1.0
  */
 import {
   AdaptiveExecutor,
   type CheckpointStore,
+  type HttpRemoteProver,
   type ProvidentError,
   ResourceAllocator,
   ResourceMonitor,
@@ -22,6 +24,7 @@ import type { PredictorConfigInput } from "@provident/core/PredictorConfig"
 import { Layer } from "effect"
 import * as BrowserCheckpointStore from "./BrowserCheckpointStore.ts"
 import * as BrowserModelStore from "./BrowserModelStore.ts"
+import * as BrowserRemoteProver from "./BrowserRemoteProver.ts"
 import * as BrowserResourceProbe from "./BrowserResourceProbe.ts"
 import * as BrowserResultCache from "./BrowserResultCache.ts"
 import * as BrowserTelemetry from "./BrowserTelemetry.ts"
@@ -37,6 +40,14 @@ export interface Options {
   readonly storage?: Idb.Options
   /** Entries of the result cache (default 256). */
   readonly resultCacheSize?: number
+  /**
+   * `provident serve` endpoints, each with its bearer token, for
+   * `FALLBACK_COMPUTATION` (default: none, so the executor skips it). Each
+   * server must allow this page's origin (`--cors-origin`). Proofs come back
+   * verified in the page; inputs leave it only when the executor or the call
+   * sets `allowRemote`.
+   */
+  readonly remote?: HttpRemoteProver.Options
 }
 
 /** The resource monitor over this browser, with the probe exposed too. */
@@ -47,10 +58,10 @@ export const layerMonitor = (
 
 /**
  * Everything over this browser: the adaptive executor (checkpoints and
- * result cache in IndexedDB), the allocator, the predictor (its cost
- * models in IndexedDB) and the monitor, with the probe and the stores
- * exposed too. Add a `RemoteProver` layer for remote fallback. Invalid
- * options fail the layer with `InvalidInput` naming the field.
+ * result cache in IndexedDB and, given `remote`, the HTTP remote prover),
+ * the allocator, the predictor (its cost models in IndexedDB) and the
+ * monitor, with the probe and the stores exposed too. Invalid options fail
+ * the layer with `InvalidInput` naming the field.
  */
 export const layer = (
   options: Options = {}
@@ -66,6 +77,8 @@ export const layer = (
   ProvidentError.InvalidInput
 > =>
   AdaptiveExecutor.layer(options.executor).pipe(
+    // Only the executor uses it: it calls whichever `RemoteProver` is in its context.
+    Layer.provide(options.remote === undefined ? Layer.empty : BrowserRemoteProver.layer(options.remote)),
     Layer.provideMerge(ResourceAllocator.layer(options.allocator)),
     Layer.provideMerge(ResourcePredictor.layer(options.predictor)),
     Layer.provideMerge(Layer.mergeAll(

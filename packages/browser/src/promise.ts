@@ -8,9 +8,11 @@
  * `@provident/core/promise`'s: see there, and the README's "Promise API"
  * section.
  *
- * No remote prover is bound yet, so an `AdaptiveComputation` skips
- * `FALLBACK_COMPUTATION` ("no remote prover is configured") even with a
- * `serverFallbackEndpoint`.
+ * An `AdaptiveComputation`'s `serverFallbackEndpoint` is reached over
+ * `fetch` (`BrowserRemoteProver`: `provident serve` over HTTP, its proofs
+ * verified in the page), with the bearer token of the monitor's `remote`
+ * option. The server must allow this page's origin (`provident serve
+ * --cors-origin`).
  *
  * ```ts
  * import { ResourceMonitor, ResourceAllocator, ResourcePriority } from "@provident/browser/promise"
@@ -22,9 +24,11 @@
  * @since 0.1.0
  */
 import * as Facade from "@provident/core/promise"
-import { Layer } from "effect"
+import { HttpRemoteProver, type Prover, ProvidentError } from "@provident/core"
+import { Effect, Layer, Redacted } from "effect"
 import * as BrowserCheckpointStore from "./BrowserCheckpointStore.ts"
 import * as BrowserModelStore from "./BrowserModelStore.ts"
+import * as BrowserRemoteProver from "./BrowserRemoteProver.ts"
 import * as BrowserResourceProbe from "./BrowserResourceProbe.ts"
 import * as BrowserResultCache from "./BrowserResultCache.ts"
 import type * as Idb from "./internal/idb.ts"
@@ -59,32 +63,86 @@ export {
   type SystemPrediction
 } from "@provident/core/promise"
 
-/** Where the browser platform reads and keeps things; every field has a default. */
+/**
+ * How an `AdaptiveComputation` with a `serverFallbackEndpoint` reaches that
+ * `provident serve`: its bearer token, and the HTTP remote prover's settings
+ * (`HttpRemoteProver.Options`; the endpoint is the computation's):
+ * - `timeoutMs` (120000): the deadline of one proof request, sent to the server too.
+ * - `retries` (3): further tries after a busy answer (503) or a connection error.
+ * - `maxRetryDelayMs` (30000): the longest `Retry-After` honoured.
+ * - `allowInsecureHttp` (false): allow plain HTTP to a host other than
+ *   loopback. The inputs are private, so the endpoint must be HTTPS otherwise.
+ *
+ * The settings that rank several endpoints are left out: the spec names one.
+ */
+export interface RemoteOptions extends Pick<HttpRemoteProver.Options, "timeoutMs" | "retries" | "maxRetryDelayMs" | "allowInsecureHttp"> {
+  /** The server's bearer token (what its `provident serve --token-file` holds). Without one no `Authorization` is sent, and `provident serve` answers 401. */
+  readonly token?: string | Redacted.Redacted<string>
+}
+
+/** Where the browser platform reads and keeps things, and how it reaches a remote prover; every field has a default. */
 export interface BrowserOptions {
   readonly probe?: BrowserResourceProbe.Options
   /** The IndexedDB database of the stores (default `provident`), or `indexedDB: null` to keep everything in memory. */
   readonly storage?: Idb.Options
   /** Entries of the result cache (default 256). */
   readonly resultCacheSize?: number
+  /** The token and settings for `serverFallbackEndpoint` (default: no token, default settings). */
+  readonly remote?: RemoteOptions
 }
 
-/** The browser platform: this page's probe and the IndexedDB stores. A fresh value per monitor. */
-export const platform = (options: BrowserOptions = {}): Facade.Platform.Platform => ({
-  // The platform's probe cannot fail; an invalid probe option still reaches
-  // the caller, as a `TypeError` naming it, from the monitor's first call.
-  probe: Layer.orDie(BrowserResourceProbe.layer(options.probe)),
-  modelStore: BrowserModelStore.layer(options.storage),
-  checkpointStore: BrowserCheckpointStore.layer(options.storage),
-  resultCache: BrowserResultCache.layer({
-    ...options.storage,
-    ...(options.resultCacheSize === undefined ? {} : { capacity: options.resultCacheSize })
+const endpointIssue = (message: string) =>
+  new ProvidentError.InvalidInput({
+    subject: "AdaptiveComputation",
+    field: "serverFallbackEndpoint",
+    issues: [{ path: "serverFallbackEndpoint", message }],
+    message: `Invalid AdaptiveComputation: serverFallbackEndpoint: ${message}`
   })
-})
+
+/**
+ * The remote prover for `endpoint`, checked first against `HttpRemoteProver`'s
+ * rules (an absolute URL; HTTPS unless loopback). Issues name
+ * `serverFallbackEndpoint`, the option the facade's user wrote. A missing
+ * token is no error here, so the spec's examples construct as written; a
+ * server that wants one answers 401, which the fallback attempt reports.
+ */
+const remoteProver = (endpoint: string, remote: RemoteOptions = {}, verify: Layer.Layer<Prover.Prover>) =>
+  Effect.gen(function*() {
+    const { token, ...settings } = remote
+    const secret = token === undefined || Redacted.isRedacted(token) ? token : Redacted.make(token)
+    const options: HttpRemoteProver.Options = {
+      ...settings,
+      endpoints: [{ url: endpoint, ...(secret === undefined ? {} : { token: secret }) }]
+    }
+    yield* HttpRemoteProver.validate(options).pipe(
+      Effect.mapError((invalid) => endpointIssue(invalid.issues.map((issue) => issue.message).join("; ")))
+    )
+    return BrowserRemoteProver.layer(options, verify)
+  })
+
+/** The browser platform: this page's probe, the IndexedDB stores and the HTTP remote prover. A fresh value per monitor. */
+export const platform = (options: BrowserOptions = {}): Facade.Platform.Platform => {
+  // One per monitor: its memo map builds it once for every computation over the monitor.
+  const verifier = BrowserRemoteProver.verifier()
+  return {
+    // The platform's probe cannot fail; an invalid probe option still reaches
+    // the caller, as a `TypeError` naming it, from the monitor's first call.
+    probe: Layer.orDie(BrowserResourceProbe.layer(options.probe)),
+    modelStore: BrowserModelStore.layer(options.storage),
+    checkpointStore: BrowserCheckpointStore.layer(options.storage),
+    resultCache: BrowserResultCache.layer({
+      ...options.storage,
+      ...(options.resultCacheSize === undefined ? {} : { capacity: options.resultCacheSize })
+    }),
+    remoteProver: (endpoint) => remoteProver(endpoint, options.remote, verifier)
+  }
+}
 
 /**
  * The spec's `ResourceMonitor` over this page. `options` are the spec's
  * (validated now: a bad one throws a `TypeError` naming it); `browser` says
- * where the probe and the stores look, for tests and unusual setups.
+ * where the probe and the stores look, for tests and unusual setups, and
+ * holds the token for a `serverFallbackEndpoint` (`remote`).
  */
 export class ResourceMonitor extends Facade.ResourceMonitor {
   constructor(options?: Facade.ResourceMonitorOptions, browser?: BrowserOptions) {

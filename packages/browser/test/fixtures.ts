@@ -33,5 +33,12 @@ declare module "vitest/browser" {
   interface BrowserCommands {
     /** The URLs of the dedicated workers Chromium reports for the page (see vitest.config.ts). */
     readonly liveWorkers: () => Promise<ReadonlyArray<string>>
+    /**
+     * Starts a real `provident serve` (proving the committed `square-1000`)
+     * on 127.0.0.1 that pages on `origin` may call; see proverServer.commands.ts.
+     */
+    readonly startProverServer: (origin: string) => Promise<{ readonly url: string; readonly token: string }>
+    /** Stops the server `startProverServer` answered with `url`. */
+    readonly stopProverServer: (url: string) => Promise<void>
   }
 }

@@ -4,11 +4,14 @@
  * of its own, deleted after the test. Work runs as `critical`: the test run
  * keeps the cores busy, headless Chromium then often reports critical CPU
  * pressure, and under it the allocator starts only critical work (by
- * design; see BrowserProvident.test.ts).
+ * design; see BrowserProvident.test.ts). `serverFallbackEndpoint` is
+ * tested against a real `provident serve` (the `startProverServer` command)
+ * proving `square-1000` with snarkjs, which this page calls across origins.
  */
 import {
   AdaptiveComputation,
   type ComputationProfile,
+  type ComputationResources,
   ComputationStrategy,
   type OperationProfile,
   type OperationStatus,
@@ -17,11 +20,14 @@ import {
   type ResourceMonitorOptions,
   ResourcePrediction,
   ResourcePriority,
+  type RemoteOptions,
   type ResourceSnapshot
 } from "@provident/browser/promise"
-import { Prover } from "@provident/core"
+import { ProofComputation, Prover } from "@provident/core"
+import type { CircuitArtifacts } from "@provident/core/Prover"
 import { Effect, ManagedRuntime } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { commands } from "vitest/browser"
 import * as BrowserSnarkjsProver from "../src/BrowserSnarkjsProver.ts"
 import { loadCircuit, squares } from "./fixtures.ts"
 
@@ -219,26 +225,6 @@ describe("AdaptiveComputation", () => {
     expect(adaptive.getComputationProgress("sum")?.phase).toBe("done")
   })
 
-  it("no remote prover is bound: with a serverFallbackEndpoint, FALLBACK_COMPUTATION is skipped", async () => {
-    const { monitor } = monitorOf({ sampleInterval: 100 })
-    const allocator = new ResourceAllocator(monitor)
-    const adaptive = new AdaptiveComputation(monitor, allocator, {
-      serverFallbackEndpoint: "https://prover.example",
-      allowRemote: true
-    })
-    const result = await adaptive.executeComputation(
-      "local-fails",
-      () => Promise.reject(new Error("out of luck")),
-      { ...profile, supportsFallbackMode: true },
-      ResourcePriority.CRITICAL
-    )
-    expect(result.success).toBe(false)
-    expect(result.attempts.find((a) => a.strategy === ComputationStrategy.FALLBACK_COMPUTATION)).toMatchObject({
-      outcome: "skipped",
-      reason: "no remote prover is configured"
-    })
-  })
-
   it("proves square-1000 with BrowserSnarkjsProver inside the computation; the proof verifies", async () => {
     const prover = ManagedRuntime.make(BrowserSnarkjsProver.layer())
     try {
@@ -281,6 +267,112 @@ describe("AdaptiveComputation", () => {
       await prover.dispose()
     }
   }, 60_000)
+})
+
+describe("AdaptiveComputation's serverFallbackEndpoint against a real provident serve", () => {
+  let circuit: CircuitArtifacts
+  let server: { readonly url: string; readonly token: string } | undefined
+
+  beforeAll(async () => {
+    circuit = await Effect.runPromise(loadCircuit("square-1000"))
+    server = await commands.startProverServer(location.origin)
+  }, 30_000)
+  afterAll(async () => {
+    if (server !== undefined) await commands.stopProverServer(server.url)
+  })
+
+  const monitors: Array<ResourceMonitor> = []
+  afterEach(async () => {
+    await Promise.all(monitors.splice(0).map((monitor) => monitor.close()))
+  })
+
+  /** A monitor keeping its stores in memory, with the server's token (or none) and settings. */
+  const monitorWith = (remote: RemoteOptions) => {
+    const monitor = new ResourceMonitor({ sampleInterval: 100 }, { storage: { indexedDB: null }, remote })
+    monitors.push(monitor)
+    return monitor
+  }
+
+  /** What constructing throws: its class and message. */
+  const thrown = (construct: () => unknown): [string, string] => {
+    try {
+      construct()
+    } catch (error) {
+      return [(error as Error).constructor.name, (error as Error).message]
+    }
+    throw new Error("the constructor did not throw")
+  }
+
+  it("a computation that cannot run in this page gets a verified proof from provident serve", async () => {
+    const { url, token } = server!
+    const monitor = monitorWith({ token })
+    const adaptive = new AdaptiveComputation(monitor, new ResourceAllocator(monitor), {
+      enabledStrategies: [ComputationStrategy.FULL_COMPUTATION, ComputationStrategy.FALLBACK_COMPUTATION],
+      serverFallbackEndpoint: url,
+      allowRemote: true,
+      retries: 0
+    })
+    const seen: Array<[string, boolean]> = []
+    const prove = async (resources: ComputationResources) => {
+      seen.push([resources.strategy, resources.remote !== undefined])
+      if (resources.strategy !== ComputationStrategy.FALLBACK_COMPUTATION || resources.remote === undefined) {
+        throw new Error("square-1000 cannot be proved in this page")
+      }
+      return resources.remote.prove({ circuit, protocol: "groth16", input: { x: 3 } })
+    }
+
+    const result = await adaptive.executeComputation("remote-square", prove, ProofComputation.defaultProfile(circuit), ResourcePriority.CRITICAL)
+
+    expect(result.success, JSON.stringify(result.attempts)).toBe(true)
+    expect(result.strategy).toBe(ComputationStrategy.FALLBACK_COMPUTATION)
+    if (!result.success) return
+    // Accepted only after the page verified it with square-1000's verification key.
+    expect(result.result.endpoint).toBe(url)
+    expect(result.result.proof.protocol).toBe("groth16")
+    expect(result.result.proof.publicSignals).toEqual([squares(3n, 1000)])
+    expect(result.attempts.map((a) => [a.strategy, a.outcome, a.reason])).toEqual([
+      ["FULL_COMPUTATION", "failed", "square-1000 cannot be proved in this page"],
+      ["FALLBACK_COMPUTATION", "succeeded", undefined]
+    ])
+    expect(seen, "the remote prover is handed over on fallback only").toEqual([["FULL_COMPUTATION", false], ["FALLBACK_COMPUTATION", true]])
+  }, 30_000)
+
+  it("without the server's token the fallback attempt fails with its 401, which the page could read", async () => {
+    const monitor = monitorWith({})
+    const adaptive = new AdaptiveComputation(monitor, new ResourceAllocator(monitor), {
+      enabledStrategies: [ComputationStrategy.FALLBACK_COMPUTATION],
+      serverFallbackEndpoint: server!.url,
+      allowRemote: true,
+      retries: 0
+    })
+    const result = await adaptive.executeComputation("no-token", (resources) =>
+      resources.remote === undefined
+        ? Promise.reject(new Error("no remote prover"))
+        : resources.remote.prove({ circuit, protocol: "groth16", input: { x: 3 } }), ProofComputation.defaultProfile(circuit), ResourcePriority.CRITICAL)
+    expect(result.success).toBe(false)
+    expect(result.attempts.map((a) => [a.strategy, a.outcome])).toEqual([["FALLBACK_COMPUTATION", "failed"]])
+    // The status and the server's reason: CORS let the page read the error response.
+    expect(result.attempts[0]!.reason).toContain("refused the request (401): a valid bearer token is required")
+  }, 30_000)
+
+  it("the endpoint is checked in the constructor: a TypeError naming serverFallbackEndpoint", () => {
+    const monitor = monitorWith({ token: server!.token })
+    const construct = (serverFallbackEndpoint: string) => () =>
+      new AdaptiveComputation(monitor, new ResourceAllocator(monitor), { serverFallbackEndpoint })
+    expect(thrown(construct("http://example.com"))).toEqual([
+      "TypeError",
+      "Invalid AdaptiveComputation option serverFallbackEndpoint: must be https for a host other than loopback (or set allowInsecureHttp)"
+    ])
+    expect(thrown(construct("prover.example.com"))).toEqual([
+      "TypeError",
+      "Invalid AdaptiveComputation option serverFallbackEndpoint: is not an absolute URL"
+    ])
+    expect(construct("https://prover.example.com/zk-fallback")()).toBeInstanceOf(AdaptiveComputation)
+    expect(construct(server!.url)(), "plain HTTP to loopback").toBeInstanceOf(AdaptiveComputation)
+    const insecure = monitorWith({ allowInsecureHttp: true })
+    expect(new AdaptiveComputation(insecure, new ResourceAllocator(insecure), { serverFallbackEndpoint: "http://example.com" }))
+      .toBeInstanceOf(AdaptiveComputation)
+  })
 })
 
 describe("ResourcePrediction", () => {

@@ -60,6 +60,10 @@ const serve = Command.make(
     maxBody: Flag.Int("max-body").pipe(Flag.withDescription("Largest request body in bytes"), Flag.withSchema(between(1024, 64 * 1024 * 1024)), Flag.withDefault(1024 * 1024)),
     maxInFlight: Flag.Int("max-in-flight").pipe(Flag.withDescription("Requests accepted at once; beyond, 503 with Retry-After"), Flag.withSchema(between(1, 10_000)), Flag.withDefault(8)),
     budgetMb: Flag.Int("budget-mb").pipe(Flag.withDescription("Memory the server's proofs may use in all (default: the adaptive budget)"), Flag.withSchema(between(64, 1_048_576)), Flag.optional),
+    corsOrigins: Flag.String("cors-origin").pipe(
+      Flag.withDescription("Origin of a web page that may call the server from a browser, e.g. https://app.example.com (repeatable or comma-separated; \"*\" for any; default none)"),
+      Flag.atLeast(0)
+    ),
     circuitsDir
   },
   (options) => ServeCommand.run({ ...options, budgetMb: options.budgetMb._tag === "Some" ? options.budgetMb.value : undefined })

@@ -16,10 +16,16 @@
  * unless told otherwise; closing its scope stops accepting and gives
  * in-flight jobs `gracePeriodMs` to finish before cancelling them.
  *
+ * With `corsOrigins`, web pages on those origins may call it: `OPTIONS`
+ * preflights of the routes are answered (without a token: a browser sends
+ * none with them), and every response to an allowed origin, errors
+ * included, says the page may read it and its `Retry-After`. Without it no
+ * CORS header is sent, and browsers keep other origins' pages out.
+ *
  * @since 0.1.0
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AdaptiveExecutor, ProofComputation, type Prover, ResourceAllocator, ResourcePredictor } from "@provident/core"
+import { AdaptiveExecutor, ProofComputation, type Prover, ProvidentError, ResourceAllocator, ResourcePredictor } from "@provident/core"
 import type { CircuitArtifacts, Protocol } from "@provident/core/Prover"
 import * as ProverApi from "@provident/core/ProverApi"
 import { ByteSize, Clock, Effect, Layer, Option, Redacted } from "effect"
@@ -27,6 +33,7 @@ import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse 
 import { PrometheusMetrics } from "effect/observability"
 import { createServer } from "node:http"
 import { tokenMatches } from "./internal/bearer.ts"
+import * as Cors from "./internal/cors.ts"
 
 export interface Options {
   readonly host?: string
@@ -45,6 +52,13 @@ export interface Options {
   readonly maxInFlight?: number
   /** On shutdown, how long in-flight jobs may take to finish before they are cancelled; default 10 s. */
   readonly gracePeriodMs?: number
+  /**
+   * Origins of the web pages that may call this server from a browser,
+   * exactly as a browser sends them (`https://app.example.com`,
+   * `http://localhost:5173`: no path, no trailing slash); `"*"` admits any
+   * page, and only when given explicitly. Default none: no CORS headers.
+   */
+  readonly corsOrigins?: ReadonlyArray<string>
 }
 
 type Respond = Effect.Effect<HttpServerResponse.HttpServerResponse>
@@ -63,12 +77,55 @@ const parseJson = (text: string): { readonly value: unknown } | undefined => {
   }
 }
 
+/** The paths whose preflights are answered. */
+const ROUTES = ["/healthz", "/v1/proofs", "/v1/capacity", "/metrics"]
+
+/** Checks `corsOrigins`: an entry a browser can never send would silently match nothing. */
+export const validate = (options: Options): Effect.Effect<void, ProvidentError.InvalidInput> =>
+  Effect.suspend(() => {
+    for (const [i, origin] of (options.corsOrigins ?? []).entries()) {
+      const issue = Cors.originIssue(origin)
+      if (issue !== undefined) {
+        const field = `corsOrigins[${i}]`
+        return Effect.fail(new ProvidentError.InvalidInput({
+          subject: "ProverServer",
+          field,
+          issues: [{ path: field, message: issue }],
+          message: `Invalid ProverServer option ${field} (${JSON.stringify(origin)}): ${issue}`
+        }))
+      }
+    }
+    return Effect.void
+  })
+
+/**
+ * Around every route (global, so it sees `OPTIONS` before routing): answers
+ * preflights, and adds the CORS headers to whatever the route answered.
+ */
+const cors = (origins: ReadonlyArray<string>) => {
+  const policy = Cors.policy(origins)
+  return HttpRouter.middleware((app) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const origin = request.headers["origin"]
+      const allowed = policy.allows(origin)
+      if (request.method === "OPTIONS" && ROUTES.includes(request.url.split("?")[0]!)) {
+        if (origin === undefined) return HttpServerResponse.empty({ status: 204, headers: { allow: `${Cors.allowedMethods}, OPTIONS` } })
+        if (!allowed) {
+          return HttpServerResponse.setHeaders(problem(403, "forbidden-origin", `pages on ${origin} may not call this server`), { vary: "Origin" })
+        }
+        return HttpServerResponse.empty({ status: 204, headers: Cors.preflightHeaders(origin) })
+      }
+      return HttpServerResponse.setHeaders(yield* app, Cors.responseHeaders(origin, allowed))
+    }), { global: true })
+}
+
 /** The routes, over the Provident services and a `Prover` in context. */
 export const routes = (
   options: Options
 ): Layer.Layer<
   never,
-  never,
+  ProvidentError.InvalidInput,
   | HttpRouter.HttpRouter
   | AdaptiveExecutor.AdaptiveExecutor
   | ResourceAllocator.ResourceAllocator
@@ -76,6 +133,7 @@ export const routes = (
   | Prover.Prover
 > =>
   Layer.unwrap(Effect.gen(function*() {
+    yield* validate(options)
     const executor = yield* AdaptiveExecutor.AdaptiveExecutor
     const allocator = yield* ResourceAllocator.ResourceAllocator
     const predictor = yield* ResourcePredictor.ResourcePredictor
@@ -220,11 +278,16 @@ export const routes = (
       HttpRouter.add("GET", "/healthz", HttpServerResponse.text("ok")),
       HttpRouter.add("POST", "/v1/proofs", prove),
       HttpRouter.add("GET", "/v1/capacity", capacity),
-      HttpRouter.add("GET", "/metrics", metrics)
+      HttpRouter.add("GET", "/metrics", metrics),
+      options.corsOrigins === undefined || options.corsOrigins.length === 0 ? Layer.empty : cors(options.corsOrigins)
     )
   }))
 
-/** The server on `host:port` (default 127.0.0.1:8787) over the Provident services and a prover in context. */
+/**
+ * The server on `host:port` (default 127.0.0.1:8787) over the Provident
+ * services and a prover in context. Invalid `corsOrigins` fail the layer
+ * with `InvalidInput` naming the entry.
+ */
 export const layer = (options: Options) =>
   HttpRouter.serve(routes(options), { disableListenLog: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createServer, {

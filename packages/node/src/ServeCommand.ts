@@ -9,6 +9,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as Artifacts from "./Artifacts.ts"
 import * as CircuitsDir from "./internal/circuitsDir.ts"
+import * as Cors from "./internal/cors.ts"
 import * as NodeProvident from "./NodeProvident.ts"
 import * as NodeSnarkjsProver from "./NodeSnarkjsProver.ts"
 import * as ProverServer from "./ProverServer.ts"
@@ -22,7 +23,20 @@ export interface Options {
   readonly maxInFlight: number
   /** Memory the server's proofs may use in all, in MB (default: the adaptive budget). */
   readonly budgetMb: number | undefined
+  /** Origins of the web pages that may call the server (`--cors-origin`, repeated or comma-separated); none by default. */
+  readonly corsOrigins: ReadonlyArray<string>
 }
+
+/** `--cors-origin a,b --cors-origin c` as a list, each entry checked (named as the flag, which is what the user wrote). */
+const corsOriginsOf = (values: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const origins = values.flatMap((value) => value.split(",")).map((origin) => origin.trim()).filter((origin) => origin !== "")
+    for (const origin of origins) {
+      const issue = Cors.originIssue(origin)
+      if (issue !== undefined) return yield* Effect.fail(new Error(`--cors-origin ${origin}: ${issue}`))
+    }
+    return origins
+  })
 
 /** A fixed budget becomes the allocator's cap, as a share of this machine's memory limit (or total). */
 const stackOptions = (budgetMb: number | undefined): NodeProvident.Options => {
@@ -33,6 +47,7 @@ const stackOptions = (budgetMb: number | undefined): NodeProvident.Options => {
 }
 
 export const run = Effect.fn("Cli.serve")(function*(options: Options) {
+  const corsOrigins = yield* corsOriginsOf(options.corsOrigins)
   const token = yield* Effect.try({
     try: () => fs.readFileSync(options.tokenFile, "utf8").trim(),
     catch: () => new Error(`cannot read the token file ${options.tokenFile}`)
@@ -46,11 +61,13 @@ export const run = Effect.fn("Cli.serve")(function*(options: Options) {
     token: Redacted.make(token),
     circuits,
     maxBodyBytes: options.maxBody,
-    maxInFlight: options.maxInFlight
+    maxInFlight: options.maxInFlight,
+    ...(corsOrigins.length === 0 ? {} : { corsOrigins })
   }).pipe(Layer.provide(NodeProvident.layer(stackOptions(options.budgetMb)).pipe(Layer.provideMerge(NodeSnarkjsProver.layer()))))
   yield* Effect.logInfo(
     `provident serve on http://${options.host}:${options.port}: ${circuits.map((c) => c.id).join(", ")}` +
-      (circuits.some((c) => c.insecureSetup) ? " (INSECURE single-party setups: for testing only)" : "")
+      (circuits.some((c) => c.insecureSetup) ? " (INSECURE single-party setups: for testing only)" : "") +
+      (corsOrigins.length === 0 ? "" : `; pages on ${corsOrigins.join(", ")} may call it`)
   )
   return yield* Layer.launch(server)
 })

@@ -74,7 +74,10 @@ describe("provident prove, serve, bench", () => {
   it("serve answers on loopback and stops gracefully on SIGTERM", async () => {
     const tokenFile = path.join(env.XDG_CACHE_HOME, "token")
     fs.writeFileSync(tokenFile, "a-token-of-twenty-chars")
-    const child = spawn(process.execPath, [bin, "serve", "--port", "18799", "--token-file", tokenFile, "--circuits-dir", examples], { env })
+    const child = spawn(process.execPath, [
+      bin, "serve", "--port", "18799", "--token-file", tokenFile, "--circuits-dir", examples,
+      "--cors-origin", "http://localhost:5173,https://app.example.com", "--cors-origin", "https://other.example.com"
+    ], { env })
     try {
       let up = false
       for (let i = 0; i < 100 && !up; i++) {
@@ -87,12 +90,29 @@ describe("provident prove, serve, bench", () => {
       const capacity = await fetch("http://127.0.0.1:18799/v1/capacity", { headers: { authorization: "Bearer a-token-of-twenty-chars" } })
       const body = await capacity.json() as { circuits: Array<{ id: string }> }
       assert.includeMembers(body.circuits.map((c) => c.id), ["square-1000", "square-4000", "square-16000"])
+      // Every --cors-origin, repeated or comma-separated, may call it from a browser.
+      for (const origin of ["http://localhost:5173", "https://app.example.com", "https://other.example.com"]) {
+        const preflight = await fetch("http://127.0.0.1:18799/v1/proofs", {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "POST" }
+        })
+        assert.strictEqual(preflight.status, 204, origin)
+        assert.strictEqual(preflight.headers.get("access-control-allow-origin"), origin)
+      }
+      const elsewhere = await fetch("http://127.0.0.1:18799/v1/capacity", { headers: { origin: "https://evil.example" } })
+      assert.isNull(elsewhere.headers.get("access-control-allow-origin"))
     } finally {
       child.kill("SIGTERM")
     }
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
     // It exits by itself (runMain turns the signal into interruption: exit code 130), not killed by the signal.
     assert.include([0, 130, 143], code, "a graceful exit")
+  })
+
+  it("serve refuses a --cors-origin a browser never sends, naming it", () => {
+    const run = provident("serve", "--token-file", "/nonexistent", "--cors-origin", "http://localhost:5173,https://app.example.com/")
+    assert.notStrictEqual(run.status, 0)
+    assert.match(run.stdout + run.stderr, /--cors-origin https:\/\/app\.example\.com\/: must be an origin/)
   })
 
   it("bench proves each circuit and prints the fitted cost models", () => {

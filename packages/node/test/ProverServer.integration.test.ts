@@ -1,13 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Ref } from "effect"
+import { Effect, Fiber, Layer, Ref } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { baseUrl, circuit, Controls, serverWith, token } from "./serverFixtures.ts"
 
-const call = (method: "GET" | "POST", path: string, options: { body?: string; auth?: string | null } = {}) =>
+const call = (
+  method: "GET" | "POST" | "OPTIONS",
+  path: string,
+  options: { body?: string; auth?: string | null; headers?: Record<string, string> } = {}
+) =>
   Effect.gen(function*() {
     const base = yield* baseUrl
     const client = yield* HttpClient.HttpClient
-    let request = method === "GET" ? HttpClientRequest.get(`${base}${path}`) : HttpClientRequest.post(`${base}${path}`)
+    let request = HttpClientRequest.make(method)(`${base}${path}`, { headers: options.headers ?? {} })
     if (options.auth !== null) request = HttpClientRequest.bearerToken(request, options.auth ?? token)
     if (options.body !== undefined) request = HttpClientRequest.bodyText(request, options.body, "application/json")
     const response = yield* client.execute(request)
@@ -90,4 +94,97 @@ describe("provident serve over HTTP", { timeout: 30_000 }, () => {
       const capacity = (yield* call("GET", "/v1/capacity")).json()
       assert.strictEqual(capacity.inFlight, 0)
     }).pipe(Effect.provide(serverWith())))
+})
+
+describe("provident serve to web pages on other origins (CORS)", { timeout: 30_000 }, () => {
+  const page = "http://localhost:5173"
+  const preflight = (path: string, origin: string, method = "POST") =>
+    call("OPTIONS", path, {
+      auth: null,
+      headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization,content-type" }
+    })
+
+  it.live("a preflight from an allowed origin is answered without a token; another origin's is refused", () =>
+    Effect.gen(function*() {
+      for (const path of ["/v1/proofs", "/v1/capacity", "/healthz", "/metrics"]) {
+        const allowed = yield* preflight(path, page)
+        assert.strictEqual(allowed.status, 204, `${path}: ${allowed.text}`)
+        assert.strictEqual(allowed.headers["access-control-allow-origin"], page)
+        assert.strictEqual(allowed.headers["access-control-allow-methods"], "GET, POST")
+        assert.strictEqual(allowed.headers["access-control-allow-headers"], "authorization, content-type")
+        assert.isAbove(Number(allowed.headers["access-control-max-age"]), 0)
+        assert.strictEqual(allowed.headers["vary"], "Origin")
+      }
+      const other = yield* preflight("/v1/proofs", "https://evil.example")
+      assert.strictEqual(other.status, 403)
+      assert.isUndefined(other.headers["access-control-allow-origin"])
+      assert.isUndefined(other.headers["access-control-allow-methods"])
+      // Not a route: no preflight is answered for it.
+      assert.strictEqual((yield* preflight("/nope", page)).status, 404)
+    }).pipe(Effect.provide(serverWith({ corsOrigins: [page, "https://app.example.com"] }))))
+
+  it.live("every response to an allowed origin can be read by it, errors included; other origins' cannot", () =>
+    Effect.gen(function*() {
+      const fromPage = { origin: page }
+      const readable = (response: { headers: Record<string, string> }) => {
+        assert.strictEqual(response.headers["access-control-allow-origin"], page)
+        assert.strictEqual(response.headers["access-control-expose-headers"], "Retry-After")
+        assert.strictEqual(response.headers["vary"], "Origin")
+      }
+      const ok = yield* call("GET", "/v1/capacity", { headers: fromPage })
+      assert.strictEqual(ok.status, 200)
+      readable(ok)
+      const unauthorized = yield* call("POST", "/v1/proofs", { auth: null, body: proofBody(), headers: fromPage })
+      assert.strictEqual(unauthorized.status, 401)
+      readable(unauthorized)
+      const invalid = yield* call("POST", "/v1/proofs", { body: "{not json", headers: fromPage })
+      assert.strictEqual(invalid.status, 400)
+      readable(invalid)
+      const proved = yield* call("POST", "/v1/proofs", { body: proofBody(), headers: fromPage })
+      assert.strictEqual(proved.status, 200, proved.text)
+      readable(proved)
+      const other = yield* call("GET", "/v1/capacity", { headers: { origin: "https://evil.example" } })
+      assert.strictEqual(other.status, 200, "CORS is the browser's check: the server still answers")
+      assert.isUndefined(other.headers["access-control-allow-origin"])
+      assert.strictEqual(other.headers["vary"], "Origin")
+    }).pipe(Effect.provide(serverWith({ corsOrigins: [page] }))))
+
+  it.live("a 503 to an allowed origin exposes its Retry-After", () =>
+    Effect.gen(function*() {
+      const controls = yield* Controls
+      yield* Ref.set(controls.delay, 1500)
+      const first = yield* Effect.forkChild(call("POST", "/v1/proofs", { body: proofBody() }), { startImmediately: true })
+      yield* Effect.sleep("200 millis")
+      const busy = yield* call("POST", "/v1/proofs", { body: proofBody(), headers: { origin: page } })
+      assert.strictEqual(busy.status, 503)
+      assert.isAtLeast(Number(busy.headers["retry-after"]), 1)
+      assert.strictEqual(busy.headers["access-control-allow-origin"], page)
+      assert.strictEqual(busy.headers["access-control-expose-headers"], "Retry-After")
+      assert.strictEqual((yield* Fiber.join(first)).status, 200)
+    }).pipe(Effect.provide(serverWith({ maxInFlight: 1, corsOrigins: [page] }))))
+
+  it.live("\"*\" admits any origin, only when configured", () =>
+    Effect.gen(function*() {
+      const anyPage = yield* preflight("/v1/proofs", "https://anywhere.example")
+      assert.strictEqual(anyPage.status, 204)
+      assert.strictEqual(anyPage.headers["access-control-allow-origin"], "https://anywhere.example")
+    }).pipe(Effect.provide(serverWith({ corsOrigins: ["*"] }))))
+
+  it.live("without corsOrigins no CORS header is sent and OPTIONS is no route", () =>
+    Effect.gen(function*() {
+      const answered = yield* preflight("/v1/proofs", page)
+      assert.strictEqual(answered.status, 404)
+      assert.isUndefined(answered.headers["access-control-allow-origin"])
+      const capacity = yield* call("GET", "/v1/capacity", { headers: { origin: page } })
+      assert.strictEqual(capacity.status, 200)
+      for (const header of Object.keys(capacity.headers)) assert.notMatch(header, /^access-control-/)
+      assert.isUndefined(capacity.headers["vary"])
+    }).pipe(Effect.provide(serverWith())))
+
+  it.effect("an origin a browser never sends fails the layer with InvalidInput naming the entry", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Layer.build(serverWith({ corsOrigins: [page, "https://app.example.com/"] })))
+      assert.include(error, { _tag: "InvalidInput", field: "corsOrigins[1]" })
+      assert.match(error.message, /no path or trailing slash/)
+    }).pipe(Effect.scoped))
 })

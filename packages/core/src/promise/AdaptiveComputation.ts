@@ -8,8 +8,8 @@
  * says what happened.
  *
  * `serverFallbackEndpoint` reaches the platform's remote prover, where the
- * platform has one (on Node, a `provident serve` over HTTP, with the bearer
- * token of the monitor's `remote` option; the browser has none yet). The
+ * platform has one (on Node and in the browser, a `provident serve` over
+ * HTTP, with the bearer token of the monitor's `remote` option). The
  * platform checks the endpoint in the constructor, like every other option.
  * Inputs leave the device only with `allowRemote: true`, in the options or
  * per call, and under `FALLBACK_COMPUTATION` the computation gets

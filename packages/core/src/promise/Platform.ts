@@ -1,8 +1,9 @@
 /**
  * What a platform package gives the Promise facade: the probe of its device
  * and the stores the services keep their state in. `@provident/node/promise`
- * binds the facade to `NodeResourceProbe` and the file stores, the browser
- * package will bind its own; `simulated` runs the facade over a
+ * binds the facade to `NodeResourceProbe` and the file stores,
+ * `@provident/browser/promise` to the page's probe and IndexedDB (both with
+ * `provident serve` as the remote prover); `simulated` runs the facade over a
  * `SimulatedDevice` with in-memory stores, for tests of code written against
  * the facade.
  *
