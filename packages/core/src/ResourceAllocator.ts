@@ -20,8 +20,8 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Effect, Exit, Layer, Metric, Stream } from "effect"
-import type { SchemaAST, Scope } from "effect"
+import { Clock, Context, Deferred, Effect, type Fiber, Layer, Metric, Scope, Stream } from "effect"
+import type { SchemaAST } from "effect"
 import type { Allocation, AllocationDecision, Resources } from "./AllocationDecision.ts"
 import {
   type AllocationDenied,
@@ -34,7 +34,7 @@ import {
 import * as AllocatorConfig from "./AllocatorConfig.ts"
 import type * as CustomStrategy from "./CustomStrategy.ts"
 import { shadowTime } from "./internal/admission.ts"
-import { type Handles, makeEngine, type Operation } from "./internal/engine.ts"
+import { annotateAdmission, type Handles, isOperation, makeEngine, nowOf, type Operation, spanOf } from "./internal/engine.ts"
 import { needOf } from "./internal/grant.ts"
 import * as metrics from "./internal/metrics.ts"
 import * as OperationProfile from "./OperationProfile.ts"
@@ -129,6 +129,8 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       dispatch,
       enqueue,
       register,
+      submitUnsafe,
+      releaseHold,
       stop,
       abandon,
       afterCancel,
@@ -136,8 +138,7 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       forecastWait,
       freeOf,
       decideFor,
-      customNeed,
-      failedToQueue
+      customNeed
     } = engine
 
     const lookup = (name: string): Effect.Effect<Operation, UnknownOperation | InvalidOperationState> => {
@@ -152,13 +153,10 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
     const invalid = (name: string, state: string, action: string, why: string) =>
       new InvalidOperationState({ name, state, action, message: `cannot ${action} ${name}: ${why}` })
 
-    const annotateAdmission = (allocation: Allocation) =>
-      Effect.annotateCurrentSpan({
-        "provident.priority": allocation.priority,
-        "provident.granted_memory": allocation.memory,
-        "provident.granted_cores": allocation.cores,
-        "provident.waited_ms": allocation.waitedMs,
-        "provident.decision": "admitted"
+    const annotate = (allocation: Allocation) =>
+      Effect.withFiber((fiber) => {
+        annotateAdmission(spanOf(fiber), allocation)
+        return Effect.succeed(allocation)
       })
 
     const request = Effect.fn("ResourceAllocator.request")(function*(input: OperationProfile.OperationProfileInput) {
@@ -195,58 +193,74 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       return decision
     })
 
-    const allocate = Effect.fn("ResourceAllocator.allocate")(function*(input: OperationProfile.OperationProfileInput) {
-      const allocation = yield* Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
-          const op = yield* register(input, undefined, Context.empty())
-          yield* enqueue(op).pipe(Effect.tapError(failedToQueue(op)))
-          const granted = yield* restore(Deferred.await(op.handles.admitted)).pipe(
-            Effect.onInterrupt(() =>
-              Effect.gen(function*() {
-                const now = yield* Clock.currentTimeMillis
-                if (sched.live.get(op.name) !== op) return
-                abandon(op, "interrupted while waiting", now)
-                yield* afterCancel
-              })
-            )
-          )
-          yield* Effect.addFinalizer(() =>
-            Effect.gen(function*() {
-              const now = yield* Clock.currentTimeMillis
-              if (sched.live.get(op.name) !== op || op.state !== "running") return
-              sched.release(op)
-              sched.finish(op, "completed", now)
-              Deferred.doneUnsafe(op.handles.result, Exit.void)
-              announce(op, now)
-              yield* dispatch
+    // allocate and run register, queue and (when it fits) admit in one
+    // synchronous stretch; they wait only when the operation must queue.
+    // Everything from registration on is uninterruptible but the wait. The
+    // helpers below are built here rather than inline so that what a waiting
+    // caller keeps holds its operation only, not the scopes of the call.
+
+    // An admitted `allocate` holds its grant until the caller's scope closes.
+    const hold = (op: Operation, allocation: Allocation, fiber: Fiber.Fiber<unknown, unknown>) => {
+      annotateAdmission(spanOf(fiber), allocation)
+      return Effect.as(Scope.addFinalizer(Context.getUnsafe(fiber.context, Scope.Scope), releaseHold(op)), allocation)
+    }
+    const interruptedWaiting = (op: Operation) => () =>
+      Effect.withFiber((fiber) => {
+        if (sched.live.get(op.name) !== op) return Effect.void
+        abandon(op, "interrupted while waiting", nowOf(fiber))
+        return afterCancel
+      })
+    const holdWhenAdmitted = (
+      op: Operation,
+      restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+    ): Effect.Effect<Allocation, AdmissionError> =>
+      op.state === "running"
+        ? Effect.withFiber((fiber) => hold(op, op.grant!, fiber))
+        : restore(Deferred.await(op.handles.admitted)).pipe(
+          Effect.onInterrupt(interruptedWaiting(op)),
+          Effect.flatMap((allocation) => Effect.withFiber((fiber) => hold(op, allocation, fiber)))
+        )
+
+    const allocate = Effect.fn("ResourceAllocator.allocate")((input: OperationProfile.OperationProfileInput) =>
+      Effect.flatMap(OperationProfile.decode(input), (profile) =>
+        Effect.flatMap(Effect.exit(monitor.latest), (latest) =>
+          Effect.uninterruptibleMask((restore) =>
+            Effect.withFiber((fiber) => {
+              const submitted = submitUnsafe(profile, undefined, latest, undefined, fiber)
+              if (!isOperation(submitted)) return Effect.flatMap(submitted, (op) => holdWhenAdmitted(op, restore))
+              return submitted.state === "running" ? hold(submitted, submitted.grant!, fiber) : holdWhenAdmitted(submitted, restore)
             })
           )
-          return granted
-        })
+        )
       )
-      yield* annotateAdmission(allocation)
-      return allocation
-    })
+    )
+
+    // What a `run` caller waits on, and what its interruption does.
+    const cancelledByCaller = (op: Operation) => () =>
+      sched.live.get(op.name) === op ? stop(op, "cancel", "cancelled by its caller") : Effect.void
+    const runResult = (op: Operation, restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>) =>
+      restore(Deferred.await(op.handles.result)).pipe(Effect.onInterrupt(cancelledByCaller(op)))
 
     const run = <A, E, R>(input: OperationProfile.OperationProfileInput, f: (allocation: Allocation) => Effect.Effect<A, E, R>) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
-          const context = yield* Effect.context<R>()
-          const op = yield* register(input, f as Handles["body"], context as Context.Context<never>)
-          yield* enqueue(op).pipe(Effect.tapError(failedToQueue(op)))
-          const admitted = op.handles.admitted
-          return yield* restore(
-            Deferred.await(admitted).pipe(Effect.tap(annotateAdmission), Effect.andThen(Deferred.await(op.handles.result)))
-          ).pipe(
-            Effect.onInterrupt(() => (sched.live.get(op.name) === op ? stop(op, "cancel", "cancelled by its caller") : Effect.void))
+      Effect.flatMap(OperationProfile.decode(input), (profile) =>
+        Effect.flatMap(Effect.exit(monitor.latest), (latest) =>
+          Effect.uninterruptibleMask((restore) =>
+            Effect.withFiber((fiber) => {
+              // The run span is annotated when the operation is first admitted.
+              const submitted = submitUnsafe(profile, f as Handles["body"], latest, spanOf(fiber), fiber)
+              return isOperation(submitted)
+                ? runResult(submitted, restore)
+                : Effect.flatMap(submitted, (op) => runResult(op, restore))
+            })
           )
-        })
+        )
       ).pipe(Effect.withSpan("ResourceAllocator.run")) as Effect.Effect<A, E | AdmissionError, R>
 
     const queue = <A, E, R>(input: OperationProfile.OperationProfileInput, f: (allocation: Allocation) => Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {
         const context = yield* Effect.context<R>()
-        const op = yield* register(input, f as Handles["body"], context as Context.Context<never>)
+        const profile = yield* OperationProfile.decode(input)
+        const op = yield* register(profile, f as Handles["body"], context as Context.Context<never>)
         announce(op, op.queuedAt)
       }).pipe(Effect.withSpan("ResourceAllocator.queue"))
 
@@ -256,8 +270,7 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       if (op.state === "paused") return yield* invalid(name, op.state, "start", "it is paused; resume it")
       if (!op.waiting) yield* enqueue(op)
       const allocation = yield* Deferred.await(op.handles.admitted)
-      yield* annotateAdmission(allocation)
-      return allocation
+      return yield* annotate(allocation)
     })
 
     const pause = Effect.fn("ResourceAllocator.pause")(function*(name: string) {

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Ref, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Metric, Ref, Scope, Tracer } from "effect"
 import { TestClock } from "effect/testing"
+import * as metrics from "../src/internal/metrics.ts"
 import * as ResourceAllocator from "../src/ResourceAllocator.ts"
 import * as SimulatedDevice from "../src/SimulatedDevice.ts"
 import { allocatorOn, GiB, profile, testbox } from "./allocatorFixtures.ts"
@@ -282,4 +283,103 @@ describe("named operations: pause, resume, cancel", () => {
       assert.strictEqual((yield* allocator.status("generateProof")).state, "cancelled")
       assert.strictEqual((yield* Effect.flip(allocator.status("nope")))._tag, "UnknownOperation")
     }).pipe(Effect.provide(allocatorOn())))
+})
+
+describe("spans", () => {
+  /** Runs `effect` with a tracer that records every span it makes. */
+  const traced = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.NativeSpan> = []
+      const tracer = Tracer.make({
+        span: (options) => {
+          const span = new Tracer.NativeSpan(options)
+          spans.push(span)
+          return span
+        }
+      })
+      const value = yield* Effect.withTracer(effect, tracer)
+      return { value, spans }
+    })
+  const attributesOf = (spans: ReadonlyArray<Tracer.NativeSpan>, name: string) =>
+    spans.filter((s) => s.name === name).map((s) => Object.fromEntries(s.attributes))
+
+  it.effect("run and allocate spans say what was granted and how long it waited, queued or not", () =>
+    Effect.gen(function*() {
+      const allocator = yield* Allocator
+      const { spans } = yield* traced(Effect.gen(function*() {
+        const first = yield* hold("first", 6, { priority: "high" })
+        const waiting = yield* Effect.forkChild(allocator.run(profile("waiting", 4, { cores: 2 }), () => Effect.void), {
+          startImmediately: true
+        })
+        yield* TestClock.adjust("3 seconds")
+        yield* first.release
+        yield* Fiber.join(waiting)
+        yield* allocator.run(profile("direct", 1), () => Effect.void)
+      }))
+      assert.deepStrictEqual(attributesOf(spans, "ResourceAllocator.allocate"), [{
+        "provident.priority": "high",
+        "provident.granted_memory": 6 * GiB,
+        "provident.granted_cores": 1,
+        "provident.waited_ms": 0,
+        "provident.decision": "admitted"
+      }])
+      assert.deepStrictEqual(attributesOf(spans, "ResourceAllocator.run"), [
+        {
+          "provident.priority": "medium",
+          "provident.granted_memory": 4 * GiB,
+          "provident.granted_cores": 2,
+          "provident.waited_ms": 3000,
+          "provident.decision": "admitted"
+        },
+        {
+          "provident.priority": "medium",
+          "provident.granted_memory": GiB,
+          "provident.granted_cores": 1,
+          "provident.waited_ms": 0,
+          "provident.decision": "admitted"
+        }
+      ])
+      for (const span of spans.filter((s) => s.name.startsWith("ResourceAllocator."))) {
+        assert.strictEqual(span.status._tag, "Ended", `${span.name} ended`)
+      }
+    }).pipe(Effect.provide(allocatorOn())))
+
+  it.effect("the body runs under the run span", () =>
+    Effect.gen(function*() {
+      const allocator = yield* Allocator
+      const { spans } = yield* traced(allocator.run(profile("job", 1), () => Effect.void.pipe(Effect.withSpan("body"))))
+      const run = spans.find((s) => s.name === "ResourceAllocator.run")!
+      const body = spans.find((s) => s.name === "body")!
+      assert.strictEqual(body.parent._tag === "Some" ? body.parent.value : undefined, run)
+    }).pipe(Effect.provide(allocatorOn())))
+})
+
+describe("metrics", () => {
+  const gauges = Effect.all({
+    memory: Metric.value(metrics.allocatorGrantedMemory),
+    cores: Metric.value(metrics.allocatorGrantedCores),
+    queued: Metric.value(metrics.allocatorQueueLength),
+    running: Metric.value(metrics.allocatorRunning)
+  }).pipe(Effect.map((g) => ({ memory: g.memory.value / GiB, cores: g.cores.value, queued: g.queued.value, running: g.running.value })))
+  const count = (metric: Metric.Metric<number, unknown>) =>
+    Metric.value(metric).pipe(Effect.map((s) => (s as Metric.CounterState<number>).count))
+
+  it.effect("admissions count by priority; gauges follow what is granted, queued and running", () =>
+    Effect.gen(function*() {
+      const allocator = yield* Allocator
+      const first = yield* hold("first", 6, { priority: "high" })
+      const waiting = yield* Effect.forkChild(allocator.run(profile("waiting", 4, { cores: 2 }), () => Effect.never), { startImmediately: true })
+      yield* Effect.yieldNow
+      assert.deepStrictEqual(yield* gauges, { memory: 6, cores: 1, queued: 1, running: 1 })
+      yield* first.release
+      yield* Effect.yieldNow
+      assert.deepStrictEqual(yield* gauges, { memory: 4, cores: 2, queued: 0, running: 1 })
+      assert.strictEqual(yield* count(metrics.allocatorAdmissions("high")), 1)
+      assert.strictEqual(yield* count(metrics.allocatorAdmissions("medium")), 1)
+      yield* Fiber.interrupt(waiting)
+      assert.deepStrictEqual(yield* gauges, { memory: 0, cores: 0, queued: 0, running: 0 })
+      assert.strictEqual(yield* count(metrics.allocatorCancellations), 1)
+      yield* Effect.flip(Effect.scoped(allocator.allocate(profile("huge", 9))))
+      assert.strictEqual(yield* count(metrics.allocatorDenials("oversized-memory")), 1)
+    }).pipe(Effect.provide(allocatorOn()), Effect.provideService(Metric.MetricRegistry, new Map())))
 })

@@ -90,7 +90,8 @@ export const shadowTime = (
 export interface PlanInput<W extends Waiter> {
   /** Waiting work in admission order (see `order`); read lazily, only as far as needed. */
   readonly ordered: Iterable<W>
-  readonly holders: ReadonlyArray<Holder>
+  /** What running work holds; a function is called only if a blocked head needs its shadow. */
+  readonly holders: ReadonlyArray<Holder> | (() => ReadonlyArray<Holder>)
   /** Budget minus what is granted; negative after the budget shrank. */
   readonly free: Resources
   readonly now: number
@@ -118,11 +119,9 @@ export const BACKFILL_SCAN = 256
 
 export const plan = <W extends Waiter>(input: PlanInput<W>): Plan<W> => {
   const admit: Array<Admission<W>> = []
-  const holders: Array<Holder> = [...input.holders]
   let free = input.free
   const start = (w: W, grant: Resources) => {
     admit.push({ waiter: w, grant })
-    holders.push({ ...grant, expectedEnd: w.estimatedDuration > 0 ? input.now + w.estimatedDuration : undefined })
     free = sub(free, grant)
   }
 
@@ -142,8 +141,12 @@ export const plan = <W extends Waiter>(input: PlanInput<W>): Plan<W> => {
 
   let used = head.id === input.previousHead ? input.backfillsUsed : 0
   const headMin = minimum(head.need)
-  const shadow = shadowTime(headMin, free, holders, input.now)
-  let leftover = shadow === undefined ? { memory: 0, cores: 0 } : sub(shadow.freeAt, headMin)
+  // The head's shadow counts the holders and what started ahead of the head;
+  // it is computed once, and only if some waiter behind the head is looked at.
+  let shadow: ReturnType<typeof shadowTime>
+  let leftover: Resources = { memory: 0, cores: 0 }
+  let shadowKnown = false
+  const startedAhead = admit.length
   let scanned = 0
   const nothingFree = () => free.memory <= 0 || free.cores <= 0
   for (
@@ -156,6 +159,11 @@ export const plan = <W extends Waiter>(input: PlanInput<W>): Plan<W> => {
     if (input.criticalOnly && w.rank !== CRITICAL) continue
     const grant = fit(w.need, free)
     if (grant === undefined) continue
+    if (!shadowKnown) {
+      shadowKnown = true
+      shadow = shadowTime(headMin, free, holdersAhead(input, admit.slice(0, startedAhead)), input.now)
+      if (shadow !== undefined) leftover = sub(shadow.freeAt, headMin)
+    }
     const endsInTime = shadow !== undefined && w.estimatedDuration > 0 && input.now + w.estimatedDuration <= shadow.at
     const inLeftover = shadow !== undefined && fits(grant, leftover)
     const noLarger = shadow === undefined && fits(minimum(w.need), headMin)
@@ -165,4 +173,14 @@ export const plan = <W extends Waiter>(input: PlanInput<W>): Plan<W> => {
     used++
   }
   return { admit, head: head.id, backfillsUsed: used }
+}
+
+/** The holders, plus what this plan started, each expected to end after its estimate. */
+const holdersAhead = <W extends Waiter>(input: PlanInput<W>, started: ReadonlyArray<Admission<W>>): ReadonlyArray<Holder> => {
+  const holders = typeof input.holders === "function" ? input.holders() : input.holders
+  if (started.length === 0) return holders
+  return [
+    ...holders,
+    ...started.map(({ grant, waiter: w }) => ({ ...grant, expectedEnd: w.estimatedDuration > 0 ? input.now + w.estimatedDuration : undefined }))
+  ]
 }

@@ -7,15 +7,23 @@
  * (read the clock first, then check and change), so concurrent callers see
  * each other's changes whole; events are published within that stretch, so
  * the `operations` stream is in the order things happened.
+ *
+ * Cost. Each Effect step on the hot paths (allocate, run, release, settle)
+ * costs more than the bookkeeping itself, so the stretches are plain
+ * functions (`…Unsafe`) given the fiber they run on: its clock, and its
+ * context for metrics, exactly as `Clock.currentTimeMillis` and
+ * `Metric.update` would read them. Waiters are signalled only after the
+ * bookkeeping, since completing a `Deferred` resumes its waiter at once.
  */
-import { Cause, Clock, type Context, Deferred, Effect, Exit, Fiber, FiberSet, Metric, Option, PubSub, Schema, Stream } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, Option, PubSub, Schema, Stream, Tracer } from "effect"
 import type { Allocation, AllocationDecision, Resources } from "../AllocationDecision.ts"
 import { AllocationDenied, DuplicateOperation, OperationCancelled, QueueFull } from "../AllocatorError.ts"
 import type { AllocatorConfig } from "../AllocatorConfig.ts"
 import * as CustomStrategy from "../CustomStrategy.ts"
-import * as OperationProfile from "../OperationProfile.ts"
+import type * as OperationProfile from "../OperationProfile.ts"
 import type { OperationEvent } from "../OperationStatus.ts"
 import * as Priority from "../Priority.ts"
+import type { ProbeError } from "../ProvidentError.ts"
 import { ResourceMonitor } from "../ResourceMonitor.ts"
 import { ResourcePredictor } from "../ResourcePredictor.ts"
 import type { ResourceSnapshot } from "../ResourceSnapshot.ts"
@@ -31,11 +39,41 @@ export interface Handles {
   readonly result: Deferred.Deferred<unknown, unknown>
   admitted: Deferred.Deferred<Allocation, OperationCancelled>
   fiber: Fiber.Fiber<unknown, unknown> | undefined
+  /** The caller's `run` span, annotated at the first admission (then cleared). */
+  span: Tracer.Span | undefined
 }
 
 export type Operation = Op<Handles>
 
+/** Why an operation could not get in line. */
+export type EnqueueError = OperationCancelled | AllocationDenied | QueueFull
+
+/** Why an operation could not be registered and put in line. */
+export type SubmitError = EnqueueError | DuplicateOperation | ProbeError
+
 const decodeCustomDecision = Schema.decodeUnknownEffect(CustomStrategy.Decision)
+
+/** The fiber's clock, as `Clock.currentTimeMillis` reads it (so `TestClock` applies). */
+export const nowOf = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+
+/** The span `Effect.annotateCurrentSpan` would annotate on this fiber, if any. */
+export const spanOf = (fiber: Fiber.Fiber<unknown, unknown>): Tracer.Span | undefined => {
+  const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
+  return span !== undefined && span._tag === "Span" ? span : undefined
+}
+
+/** The attributes an admission adds to its caller's span. */
+export const annotateAdmission = (span: Tracer.Span | undefined, allocation: Allocation): void => {
+  if (span === undefined || span.status._tag === "Ended") return
+  span.attribute("provident.priority", allocation.priority)
+  span.attribute("provident.granted_memory", allocation.memory)
+  span.attribute("provident.granted_cores", allocation.cores)
+  span.attribute("provident.waited_ms", allocation.waitedMs)
+  span.attribute("provident.decision", "admitted")
+}
+
+/** Whether a value is an operation (rather than an error or an effect). */
+export const isOperation = (value: object): value is Operation => (value as Partial<Operation>).handles !== undefined
 
 export const makeEngine = Effect.fnUntraced(function*(
   config: AllocatorConfig,
@@ -45,6 +83,7 @@ export const makeEngine = Effect.fnUntraced(function*(
   const fibers = yield* FiberSet.make<unknown, unknown>()
   const events = yield* PubSub.sliding<OperationEvent>(4096)
   const sched = new Scheduler<Handles>(config)
+  const custom = customStrategy !== undefined && config.strategy === "custom"
   let shuttingDown = false
   let lastEviction = Number.NEGATIVE_INFINITY
 
@@ -64,6 +103,22 @@ export const makeEngine = Effect.fnUntraced(function*(
 
   /** The budget now; `lookAhead: false` leaves the forecast out (for "when will it fit"). */
   const budgetOf = (snapshot: ResourceSnapshot, lookAhead = true): Budget => {
+    if (!lookAhead) return computeBudget(snapshot, false)
+    // A pure function of the reading, the granted total and the forecast, each
+    // replaced (never mutated) when it changes: reuse it while none has.
+    const granted = sched.totalGranted
+    if (lastBudget === undefined || lastBudget.snapshot !== snapshot || lastBudget.granted !== granted || lastBudget.forecast !== forecast) {
+      lastBudget = { snapshot, granted, forecast, budget: computeBudget(snapshot, true) }
+    }
+    return lastBudget.budget
+  }
+  let lastBudget: {
+    readonly snapshot: ResourceSnapshot
+    readonly granted: Resources
+    readonly forecast: typeof forecast
+    readonly budget: Budget
+  } | undefined
+  const computeBudget = (snapshot: ResourceSnapshot, lookAhead: boolean): Budget => {
     const input = {
       snapshot,
       device: monitor.device,
@@ -73,7 +128,7 @@ export const makeEngine = Effect.fnUntraced(function*(
     }
     switch (config.strategy) {
       case "adaptive": {
-        const ahead = lookAhead
+        const ahead = lookAhead && forecast.length > 0
           ? forecastFree(capacityOf(snapshot), sched.totalGranted.memory, forecast.map((f) => f.used))
           : undefined
         return adaptive(ahead === undefined ? input : { ...input, forecastFreeMemory: ahead }, config.batteryLowPercent)
@@ -102,30 +157,26 @@ export const makeEngine = Effect.fnUntraced(function*(
 
   // Published synchronously at the transition it reports, so the stream's
   // order is the order things happened (the sliding hub never blocks).
-  const announce = (op: Operation, at: number, extra: Partial<OperationEvent> = {}): void => {
-    PubSub.publishUnsafe(events, {
+  const announce = (op: Operation, at: number, extra?: Partial<OperationEvent>): void => {
+    const event: OperationEvent = {
       name: op.name,
       state: op.state,
       priority: op.priority,
       at,
-      restarts: Math.max(0, op.runs - 1),
-      ...extra
-    })
+      restarts: Math.max(0, op.runs - 1)
+    }
+    PubSub.publishUnsafe(events, extra === undefined ? event : { ...event, ...extra })
   }
 
-  // Gauges are set only when a value changed: dispatch runs on every event.
-  let shown = [-1, -1, -1, -1]
-  const gauges = Effect.suspend(() => {
-    const now = [sched.totalGranted.memory, sched.totalGranted.cores, sched.queueLength, sched.runningCount]
-    if (now.every((v, i) => v === shown[i])) return Effect.void
-    shown = now
-    return Effect.all([
-      Metric.update(metrics.allocatorGrantedMemory, now[0]!),
-      Metric.update(metrics.allocatorGrantedCores, now[1]!),
-      Metric.update(metrics.allocatorQueueLength, now[2]!),
-      Metric.update(metrics.allocatorRunning, now[3]!)
-    ], { discard: true })
-  })
+  // Gauges are set only when their value changed: this runs on every event.
+  const shown = [-1, -1, -1, -1]
+  const gaugesUnsafe = (context: Context.Context<never>): void => {
+    const granted = sched.totalGranted
+    if (granted.memory !== shown[0]) metrics.allocatorGrantedMemory.updateUnsafe(shown[0] = granted.memory, context)
+    if (granted.cores !== shown[1]) metrics.allocatorGrantedCores.updateUnsafe(shown[1] = granted.cores, context)
+    if (sched.queueLength !== shown[2]) metrics.allocatorQueueLength.updateUnsafe(shown[2] = sched.queueLength, context)
+    if (sched.runningCount !== shown[3]) metrics.allocatorRunning.updateUnsafe(shown[3] = sched.runningCount, context)
+  }
 
   // Runs an admitted operation's body in its own fiber, started at once so
   // `pause` and `cancel` always find it; the body itself starts after a
@@ -142,26 +193,52 @@ export const makeEngine = Effect.fnUntraced(function*(
     FiberSet.addUnsafe(fibers, fiber)
   }
 
-  const dispatch: Effect.Effect<void> = Effect.gen(function*() {
+  /**
+   * Admits whatever the policy allows under `snapshot`, synchronously:
+   * plan, grant, announce, fork, then signal the waiters.
+   */
+  const dispatchUnsafe = (snapshot: ResourceSnapshot, fiber: Fiber.Fiber<unknown, unknown>, now: number): void => {
     if (shuttingDown) return
-    // Nothing waits: only the gauges can have changed.
-    if (sched.queueLength === 0) return yield* gauges
-    const snapshot = yield* Effect.option(monitor.latest)
-    if (Option.isNone(snapshot)) return
-    const now = yield* Clock.currentTimeMillis
-    const budget = budgetOf(snapshot.value)
-    // One synchronous step: plan, grant, fork, signal.
-    const admitted = sched.admit(budget, now, snapshot.value.pressure.state === "critical")
-    for (const op of admitted) {
-      announce(op, now, { allocation: op.grant!, granted: sched.totalGranted, budget: { memory: budget.memory, cores: budget.cores } })
-      if (op.hasBody) fork(op, op.grant!)
-      Deferred.doneUnsafe(op.handles.admitted, Exit.succeed(op.grant!))
+    if (sched.queueLength > 0) {
+      const budget = budgetOf(snapshot)
+      const admitted = sched.admit(budget, now, snapshot.pressure.state === "critical")
+      if (admitted.length > 0) {
+        const shownBudget = { memory: budget.memory, cores: budget.cores }
+        for (const op of admitted) {
+          announce(op, now, { allocation: op.grant!, granted: sched.totalGranted, budget: shownBudget })
+          if (op.hasBody) fork(op, op.grant!)
+          metrics.allocatorAdmissions(op.priority).updateUnsafe(1, fiber.context)
+          if (op.handles.span !== undefined) {
+            annotateAdmission(op.handles.span, op.grant!)
+            op.handles.span = undefined
+          }
+        }
+        gaugesUnsafe(fiber.context)
+        for (const op of admitted) Deferred.doneUnsafe(op.handles.admitted, Exit.succeed(op.grant!))
+        return
+      }
     }
-    for (const op of admitted) {
-      yield* Metric.update(metrics.allocatorAdmissions(op.priority), 1)
+    gaugesUnsafe(fiber.context)
+  }
+
+  /**
+   * Admits what can start now, on `fiber` (the fiber running this), then
+   * runs `after`; with nothing waiting, only the gauges can have changed. A
+   * failed reading admits nothing: the next good one will.
+   */
+  const dispatchFrom = (fiber: Fiber.Fiber<unknown, unknown>, after?: () => void): Effect.Effect<void> => {
+    if (shuttingDown || sched.queueLength === 0) {
+      if (!shuttingDown) gaugesUnsafe(fiber.context)
+      after?.()
+      return Effect.void
     }
-    yield* gauges
-  })
+    return Effect.flatMap(Effect.exit(monitor.latest), (latest) => {
+      if (Exit.isSuccess(latest)) dispatchUnsafe(latest.value, fiber, nowOf(fiber))
+      after?.()
+      return Effect.void
+    })
+  }
+  const dispatch: Effect.Effect<void> = Effect.withFiber((fiber) => dispatchFrom(fiber))
 
   const cancelledError = (op: Operation, why: string) =>
     new OperationCancelled({ name: op.name, message: `operation ${op.name} was cancelled: ${why}` })
@@ -174,58 +251,76 @@ export const makeEngine = Effect.fnUntraced(function*(
   const abandon = (op: Operation, why: string, now: number): void => {
     if (op.state === "running") sched.release(op)
     sched.finish(op, "cancelled", now)
-    const error = cancelledError(op, why)
-    Deferred.doneUnsafe(op.handles.admitted, Exit.fail(error))
-    Deferred.doneUnsafe(op.handles.result, Exit.fail(error))
     announce(op, now, { reason: why })
+    const error = Exit.fail(cancelledError(op, why))
+    Deferred.doneUnsafe(op.handles.admitted, error)
+    Deferred.doneUnsafe(op.handles.result, error)
   }
-  const afterCancel = Metric.update(metrics.allocatorCancellations, 1).pipe(Effect.andThen(dispatch))
+  const afterCancel = Effect.withFiber((fiber) => {
+    metrics.allocatorCancellations.updateUnsafe(1, fiber.context)
+    return dispatch
+  })
 
-  // The end of a run of an operation's body, whatever ended it.
+  /** Ends an `allocate()` hold when its scope closes, and lets waiters in. */
+  const releaseHold = (op: Operation) =>
+    Effect.withFiber((fiber) => {
+      if (sched.live.get(op.name) !== op || op.state !== "running") return Effect.void
+      const now = nowOf(fiber)
+      sched.release(op)
+      sched.finish(op, "completed", now)
+      announce(op, now)
+      Deferred.doneUnsafe(op.handles.result, Exit.void)
+      return dispatchFrom(fiber)
+    })
+
+  // The end of a run of an operation's body, whatever ended it. The caller
+  // is told after the freed resources went to whoever waits.
   const settle = (op: Operation, exit: Exit.Exit<unknown, unknown>) =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
+    Effect.withFiber((fiber) => {
+      const now = nowOf(fiber)
       const stopping = op.stopping
       op.stopping = undefined
       op.handles.fiber = undefined
       sched.release(op)
       const interrupted = Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+      let outcome: Exit.Exit<unknown, unknown> | undefined
       if (Exit.isSuccess(exit)) {
         sched.finish(op, "completed", now)
-        Deferred.doneUnsafe(op.handles.result, exit)
         announce(op, now)
+        outcome = exit
       } else if (interrupted && (stopping === "pause" || stopping === "evict")) {
         op.state = "paused"
         op.evicted = stopping === "evict"
         op.handles.admitted = Deferred.makeUnsafe<Allocation, OperationCancelled>()
-        announce(op, now, stopping === "evict" ? { reason: "evicted under memory pressure" } : {})
-        yield* Metric.update(stopping === "evict" ? metrics.allocatorEvictions : metrics.allocatorPauses, 1)
+        announce(op, now, stopping === "evict" ? { reason: "evicted under memory pressure" } : undefined)
+        const counter = stopping === "evict" ? metrics.allocatorEvictions : metrics.allocatorPauses
+        counter.updateUnsafe(1, fiber.context)
       } else if (interrupted) {
         const why = stopping === "shutdown" ? "the allocator shut down" : stopping === "cancel" ? "cancelled" : "interrupted"
         sched.finish(op, "cancelled", now)
-        Deferred.doneUnsafe(op.handles.result, Exit.fail(cancelledError(op, why)))
         announce(op, now, { reason: why })
-        yield* Metric.update(metrics.allocatorCancellations, 1)
+        metrics.allocatorCancellations.updateUnsafe(1, fiber.context)
+        outcome = Exit.fail(cancelledError(op, why))
       } else {
         sched.finish(op, "failed", now)
-        Deferred.doneUnsafe(op.handles.result, exit)
         announce(op, now)
+        outcome = exit
       }
-      yield* dispatch
+      if (outcome === undefined) return dispatchFrom(fiber)
+      const result = op.handles.result
+      return dispatchFrom(fiber, () => Deferred.doneUnsafe(result, outcome))
     })
 
-  const deny = (op: Operation, decision: AllocationDecision) =>
-    Effect.gen(function*() {
-      for (const r of decision.reasons) {
-        yield* Metric.update(metrics.allocatorDenials(r.code), 1)
-      }
-      return yield* new AllocationDenied({
-        name: op.name,
-        reasons: decision.reasons.map((r) => r.message),
-        recommendations: decision.recommendations,
-        message: `${op.name} denied: ${decision.reasons.map((r) => r.message).join("; ")}`
-      })
+  /** The refusal of an operation that can never fit, with the denial metrics. */
+  const denyUnsafe = (op: Operation, decision: AllocationDecision, context: Context.Context<never>): AllocationDenied => {
+    for (const r of decision.reasons) metrics.allocatorDenials(r.code).updateUnsafe(1, context)
+    return new AllocationDenied({
+      name: op.name,
+      reasons: decision.reasons.map((r) => r.message),
+      recommendations: decision.recommendations,
+      message: `${op.name} denied: ${decision.reasons.map((r) => r.message).join("; ")}`
     })
+  }
 
   /** What a custom strategy grants a request: a fixed need, or a refusal to report. */
   const customNeed = Effect.fnUntraced(function*(
@@ -265,35 +360,60 @@ export const makeEngine = Effect.fnUntraced(function*(
     return { need: { memory: { min: memory, rec: memory }, cores: { min: cores, rec: cores } } satisfies Need }
   })
 
-  /** Puts an operation in line for admission: oversized and custom checks, capacity, then dispatch. */
-  const enqueue = Effect.fnUntraced(function*(op: Operation) {
-    if (shuttingDown) return yield* cancelledError(op, "the allocator shut down")
-    const snapshot = yield* monitor.latest
+  /**
+   * Puts an operation in line for admission under `snapshot`, synchronously:
+   * the oversized check, capacity, then dispatch. The custom strategy's
+   * verdict, an effect, must already be in `op.need`. Returns why it could
+   * not, or `undefined`.
+   */
+  const enqueueUnsafe = (
+    op: Operation,
+    snapshot: ResourceSnapshot,
+    fiber: Fiber.Fiber<unknown, unknown>,
+    now: number
+  ): EnqueueError | undefined => {
+    if (shuttingDown) return cancelledError(op, "the allocator shut down")
     const budget = budgetOf(snapshot)
-    if (customStrategy !== undefined && config.strategy === "custom") {
-      const custom = yield* customNeed(op.profile, op.need, snapshot, budget)
-      if (custom.decision !== undefined) return yield* deny(op, custom.decision)
-      op.need = custom.need
-    }
     if (op.need.memory.min > budget.ceiling.memory || op.need.cores.min > budget.ceiling.cores) {
-      return yield* deny(op, decideFor(op.name, op.need, budget, undefined, false))
+      return denyUnsafe(op, decideFor(op.name, op.need, budget, undefined, false), fiber.context)
     }
     if (sched.queueLength >= config.queueCapacity) {
-      return yield* new QueueFull({
+      return new QueueFull({
         name: op.name,
         capacity: config.queueCapacity,
         message: `${op.name} cannot wait: ${config.queueCapacity} operations are queued already`
       })
     }
-    const now = yield* Clock.currentTimeMillis
-    // The checks above yielded: the operation may have been cancelled, or started by another caller.
-    if (sched.live.get(op.name) !== op || isTerminal(op.state)) return yield* cancelledError(op, "cancelled while queueing")
-    if (op.waiting || op.state === "running") return
+    // A caller may have yielded since it looked the operation up: it may have been cancelled, or started by another caller.
+    if (sched.live.get(op.name) !== op || isTerminal(op.state)) return cancelledError(op, "cancelled while queueing")
+    if (op.waiting || op.state === "running") return undefined
     if (Deferred.isDoneUnsafe(op.handles.admitted)) op.handles.admitted = Deferred.makeUnsafe()
     sched.enqueue(op, now)
-    announce(op, now, op.runs > 0 ? { reason: "resumed" } : {})
-    yield* dispatch
-  })
+    announce(op, now, op.runs > 0 ? { reason: "resumed" } : undefined)
+    dispatchUnsafe(snapshot, fiber, now)
+    return undefined
+  }
+
+  /** Puts an operation in line for admission: custom and oversized checks, capacity, then dispatch. */
+  const enqueue = (op: Operation): Effect.Effect<void, EnqueueError | ProbeError> => {
+    const inLine = Effect.flatMap(monitor.latest, (snapshot) =>
+      Effect.withFiber((fiber) => {
+        const error = enqueueUnsafe(op, snapshot, fiber, nowOf(fiber))
+        return error === undefined ? Effect.void : Effect.fail(error)
+      }))
+    if (!custom) return inLine
+    return Effect.suspend(() => {
+      if (shuttingDown) return Effect.fail(cancelledError(op, "the allocator shut down"))
+      return Effect.flatMap(monitor.latest, (snapshot) =>
+        Effect.flatMap(customNeed(op.profile, op.need, snapshot, budgetOf(snapshot)), (verdict) => {
+          if (verdict.decision !== undefined) {
+            return Effect.withFiber((fiber) => Effect.fail(denyUnsafe(op, verdict.decision, fiber.context)))
+          }
+          op.need = verdict.need
+          return inLine
+        }))
+    })
+  }
 
   const decideFor = (name: string, need: Need, budget: Budget, waitMs: number | undefined, blocked: boolean) =>
     decide({
@@ -307,20 +427,20 @@ export const makeEngine = Effect.fnUntraced(function*(
       estimatedWaitMs: waitMs
     })
 
-  const register = Effect.fnUntraced(function*(
-    input: OperationProfile.OperationProfileInput,
+  /**
+   * Registers a decoded operation under its name, synchronously; returns the
+   * operation or why it cannot be registered.
+   */
+  const registerUnsafe = (
+    profile: OperationProfile.OperationProfile,
     body: Handles["body"],
-    context: Context.Context<never>
-  ) {
-    const profile = yield* OperationProfile.decode(input)
-    if (shuttingDown) {
-      return yield* new OperationCancelled({ name: profile.name, message: "the allocator shut down" })
-    }
-    if (sched.live.has(profile.name)) {
-      return yield* new DuplicateOperation({
-        name: profile.name,
-        message: `an operation named ${profile.name} is ${sched.live.get(profile.name)!.state} already`
-      })
+    context: Context.Context<never>,
+    now: number
+  ): Operation | OperationCancelled | DuplicateOperation => {
+    if (shuttingDown) return new OperationCancelled({ name: profile.name, message: "the allocator shut down" })
+    const existing = sched.live.get(profile.name)
+    if (existing !== undefined) {
+      return new DuplicateOperation({ name: profile.name, message: `an operation named ${profile.name} is ${existing.state} already` })
     }
     const op: Operation = {
       id: sched.newId(),
@@ -333,7 +453,7 @@ export const makeEngine = Effect.fnUntraced(function*(
       hasBody: body !== undefined,
       state: "queued",
       waiting: false,
-      queuedAt: yield* Clock.currentTimeMillis,
+      queuedAt: now,
       startedAt: undefined,
       runs: 0,
       evicted: false,
@@ -341,39 +461,78 @@ export const makeEngine = Effect.fnUntraced(function*(
       stopping: undefined,
       handles: {
         body,
-        context,
+        // Only a body runs in the caller's context; a hold keeps none alive.
+        context: body === undefined ? Context.empty() : context,
         result: Deferred.makeUnsafe(),
         admitted: Deferred.makeUnsafe(),
-        fiber: undefined
+        fiber: undefined,
+        span: undefined
       }
     }
     sched.live.set(op.name, op)
     return op
-  })
+  }
+
+
+  /** Registers a decoded operation under its name. */
+  const register = (profile: OperationProfile.OperationProfile, body: Handles["body"], context: Context.Context<never>) =>
+    Effect.withFiber((fiber) => {
+      const op = registerUnsafe(profile, body, context, nowOf(fiber))
+      return isOperation(op) ? Effect.succeed(op) : Effect.fail(op)
+    })
 
   /** Marks an operation that failed to get in line as failed. */
+  const failedToQueueUnsafe = (op: Operation, error: unknown, now: number): void => {
+    if (sched.live.get(op.name) === op && !isTerminal(op.state)) {
+      sched.finish(op, "failed", now)
+      announce(op, now, { reason: error instanceof Error ? error.message : String(error) })
+      Deferred.doneUnsafe(op.handles.result, Exit.fail(error))
+    }
+  }
   const failedToQueue = (op: Operation) => (error: unknown) =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      if (sched.live.get(op.name) === op && !isTerminal(op.state)) {
-        sched.finish(op, "failed", now)
-        Deferred.doneUnsafe(op.handles.result, Exit.fail(error))
-        announce(op, now, { reason: error instanceof Error ? error.message : String(error) })
-      }
-    })
+    Effect.withFiber((fiber) => Effect.succeed(failedToQueueUnsafe(op, error, nowOf(fiber))))
+
+  /**
+   * Registers an operation and puts it in line, in one synchronous stretch
+   * (the common case) or, with a custom strategy, around its effect. The
+   * probe's latest reading is taken by the caller, as an `Exit`, so that an
+   * invalid profile or a duplicate name is reported before a probe failure.
+   * Gives the operation, admitted already if it fit, or an effect that fails
+   * or (custom strategy) succeeds with it.
+   */
+  const submitUnsafe = (
+    profile: OperationProfile.OperationProfile,
+    body: Handles["body"],
+    latest: Exit.Exit<ResourceSnapshot, ProbeError>,
+    span: Tracer.Span | undefined,
+    fiber: Fiber.Fiber<unknown, unknown>
+  ): Operation | Effect.Effect<Operation, SubmitError> => {
+    const now = nowOf(fiber)
+    const op = registerUnsafe(profile, body, fiber.context, now)
+    if (!isOperation(op)) return Effect.fail(op)
+    op.handles.span = span
+    if (Exit.isFailure(latest)) {
+      failedToQueueUnsafe(op, Cause.squash(latest.cause), now)
+      return Effect.failCause(latest.cause)
+    }
+    if (custom) return enqueue(op).pipe(Effect.tapError(failedToQueue(op)), Effect.as(op))
+    const error = enqueueUnsafe(op, latest.value, fiber, now)
+    if (error === undefined) return op
+    failedToQueueUnsafe(op, error, now)
+    return Effect.fail(error)
+  }
 
   /** Interrupts a running body for `reason`, or (cancelling) ends a waiting or paused operation. */
   const stop = (op: Operation, reason: "pause" | "evict" | "cancel", why: string): Effect.Effect<void> =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      if (sched.live.get(op.name) !== op) return
+    Effect.withFiber((fiber) => {
+      if (sched.live.get(op.name) !== op) return Effect.void
       if (op.state === "running" && op.handles.fiber !== undefined) {
         op.stopping = reason
-        return yield* Fiber.interrupt(op.handles.fiber)
+        return Fiber.interrupt(op.handles.fiber)
       }
-      if (reason !== "cancel") return
-      abandon(op, why, now)
-      yield* afterCancel
+      if (reason !== "cancel") return Effect.void
+      abandon(op, why, nowOf(fiber))
+      return afterCancel
     })
 
   // Eviction and budget changes follow the monitor.
@@ -432,6 +591,8 @@ export const makeEngine = Effect.fnUntraced(function*(
     dispatch,
     enqueue,
     register,
+    submitUnsafe,
+    releaseHold,
     stop,
     abandon,
     afterCancel,

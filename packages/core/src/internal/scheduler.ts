@@ -119,7 +119,7 @@ export class Scheduler<H> {
     if (this.waiting.size === 0) return []
     const result = plan({
       ordered: this.waiting.inOrder(now, this.config.agingInterval),
-      holders: this.holders(),
+      holders: () => this.holders(),
       free: { memory: budget.memory - this.granted.memory, cores: budget.cores - this.granted.cores },
       now,
       maxBackfill: this.config.maxBackfill,

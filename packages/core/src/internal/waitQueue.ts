@@ -49,17 +49,23 @@ export class WaitQueue<W extends Queued> {
   *inOrder(now: number, agingInterval: number): Generator<W> {
     const cursors = [...this.starts]
     for (;;) {
-      let best: { readonly bucket: number; readonly item: W } | undefined
+      let bestBucket = -1
+      let best: W | undefined
       for (let b = 0; b < this.buckets.length; b++) {
         const bucket = this.buckets[b]!
-        while (cursors[b]! < bucket.length && !this.live(bucket[cursors[b]!]!)) cursors[b]!++
-        const entry = bucket[cursors[b]!]
+        let cursor = cursors[b]!
+        while (cursor < bucket.length && !this.live(bucket[cursor]!)) cursor++
+        cursors[b] = cursor
+        const entry = bucket[cursor]
         if (entry === undefined) continue
-        if (best === undefined || before(entry.item, best.item, now, agingInterval)) best = { bucket: b, item: entry.item }
+        if (best === undefined || before(entry.item, best, now, agingInterval)) {
+          bestBucket = b
+          best = entry.item
+        }
       }
       if (best === undefined) return
-      cursors[best.bucket]!++
-      yield best.item
+      cursors[bestBucket]!++
+      yield best
     }
   }
 
