@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Ref } from "effect"
+import { Clock, Context, Effect, Exit, Fiber, Layer, Ref, Scope } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { baseUrl, circuit, Controls, serverWith, token } from "./serverFixtures.ts"
 
@@ -187,4 +187,48 @@ describe("provident serve to web pages on other origins (CORS)", { timeout: 30_0
       assert.include(error, { _tag: "InvalidInput", field: "corsOrigins[1]" })
       assert.match(error.message, /no path or trailing slash/)
     }).pipe(Effect.scoped))
+})
+
+describe("provident serve shutting down", { timeout: 30_000 }, () => {
+  /** The server in a scope of its own, so the test decides when it closes; requests go through `fetch`, outside it. */
+  const started = (options: { readonly gracePeriodMs: number; readonly delayMs: number }) =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(serverWith({ gracePeriodMs: options.gracePeriodMs }), scope)
+      const controls = Context.get(context, Controls)
+      yield* Ref.set(controls.delay, options.delayMs)
+      const base = yield* Effect.provideContext(baseUrl, context)
+      const prove = Effect.tryPromise(() =>
+        fetch(`${base}/v1/proofs`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: proofBody() })
+          .then(async (r) => ({ status: r.status, body: await r.text() }))
+      )
+      return { scope, controls, base, prove }
+    })
+
+  it.live("an in-flight proof that ends within the grace period is answered; then the port is closed", () =>
+    Effect.gen(function*() {
+      const { base, controls, prove, scope } = yield* started({ gracePeriodMs: 5000, delayMs: 600 })
+      const inFlight = yield* Effect.forkChild(prove, { startImmediately: true })
+      yield* Effect.sleep("200 millis")
+      yield* Scope.close(scope, Exit.void)
+      const answer = yield* Fiber.join(inFlight)
+      assert.strictEqual(answer.status, 200, answer.body)
+      assert.strictEqual(yield* Ref.get(controls.interrupted), 0, "the job was left to finish")
+      const after = yield* Effect.tryPromise(() => fetch(`${base}/healthz`)).pipe(Effect.result)
+      assert.strictEqual(after._tag, "Failure", "nothing listens any more")
+    }))
+
+  it.live("an in-flight proof still running when the grace period ends is cancelled", () =>
+    Effect.gen(function*() {
+      const { controls, prove, scope } = yield* started({ gracePeriodMs: 300, delayMs: 20_000 })
+      const inFlight = yield* Effect.forkChild(Effect.result(prove), { startImmediately: true })
+      yield* Effect.sleep("200 millis")
+      const closing = yield* Clock.currentTimeMillis
+      yield* Scope.close(scope, Exit.void)
+      assert.isBelow((yield* Clock.currentTimeMillis) - closing, 5000, "shutdown did not wait for the 20 s proof")
+      assert.strictEqual(yield* Ref.get(controls.interrupted), 1, "the prover was interrupted")
+      const answer = yield* Fiber.join(inFlight)
+      // The connection is dropped or answered with an error: never a proof.
+      if (answer._tag === "Success") assert.notStrictEqual(answer.success.status, 200)
+    }))
 })
