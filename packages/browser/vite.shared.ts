@@ -35,6 +35,9 @@ export const dependencies: DepOptimizationOptions = {
     "effect/Schema",
     "@effect/opentelemetry/Resource",
     "@effect/opentelemetry/WebSdk",
+    "@opentelemetry/exporter-metrics-otlp-http",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/sdk-metrics",
     "@opentelemetry/sdk-trace-base",
     "@opentelemetry/sdk-trace-web"
   ],

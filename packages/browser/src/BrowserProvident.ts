@@ -89,5 +89,5 @@ export const layer = (
     ))
   )
 
-/** Spans to the console or your own span processors, through `WebSdk`; see `BrowserTelemetry`. */
+/** Traces and metrics over OTLP/HTTP, to the console or to your own span processors and metric readers, through `WebSdk`; see `BrowserTelemetry`. */
 export const layerTelemetry = BrowserTelemetry.layer

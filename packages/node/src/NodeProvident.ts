@@ -89,5 +89,5 @@ export const layerOver = <E>(
     ))
   )
 
-/** Traces and metrics over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`) or the console; see `NodeTelemetry`. */
+/** Traces and metrics over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`), to the console or to your own span processors and metric readers; see `NodeTelemetry`. */
 export const layerTelemetry = NodeTelemetry.layer
