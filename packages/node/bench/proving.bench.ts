@@ -2,13 +2,15 @@
  * Proving on this machine, side by side on the same eight Groth16 proofs:
  * (a) snarkjs called directly, all at once (`Promise.all`), no budget;
  * (b) Provident with a memory budget below (a)'s peak.
+ * Both sides verify every proof. BENCH_PROOFS sets how many (default 32).
  * Each side runs in a process of its own, and the whole process tree's
  * resident memory is sampled every 25 ms for its peak.
  *
  * Targets: (b)'s peak ≤ its budget; (b)'s makespan ≤ 1.15× the lower bound
  * (the longest proof, or the proofs' memory-time and core-time spread
  * perfectly over the budget and the cores); one managed proof ≤ 1.02× one
- * direct proof. Environment: BENCH_BUDGET_FRACTION (default 0.7 of (a)'s peak).
+ * direct proof. Environment: BENCH_BUDGET_FRACTION (default 0.7 of (a)'s peak), BENCH_PROOFS,
+ * BENCH_WARM (the prover's warm children, default 2 as in the library).
  */
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
@@ -37,7 +39,7 @@ const side = (script: string, args: ReadonlyArray<string>) =>
 
 const circuits = await Effect.runPromise(CircuitsDir.loadAll(CircuitsDir.defaultDirectory()).pipe(Effect.provide(Artifacts.layer())))
 const bySize = Object.fromEntries(circuits.map((c) => [c.constraints - 1, c]))
-const paths = Object.fromEntries(circuits.map((c) => [c.constraints - 1, { wasm: c.wasm, zkey: c.keys.groth16!.zkey }]))
+const paths = Object.fromEntries(circuits.map((c) => [c.constraints - 1, { wasm: c.wasm, zkey: c.keys.groth16!.zkey, vkey: c.keys.groth16!.vkey }]))
 
 const naive = await side("naive.ts", [JSON.stringify(paths)])
 const budgetMb = Math.round((naive.peak / MB) * Number(process.env.BENCH_BUDGET_FRACTION ?? 0.7))

@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { NodeServices } from "@effect/platform-node"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Prover } from "@provident/core"
 import { ProverError } from "@provident/core/ProverError"
 import type { InvalidInput } from "@provident/core/ProvidentError"

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { CheckpointError, CheckpointStore, type Service } from "@provident/core/CheckpointStore"
 import { Effect, FileSystem, Layer, Option } from "effect"
 import { createHash, randomUUID } from "node:crypto"

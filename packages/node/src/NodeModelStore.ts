@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as ModelStore from "@provident/core/ModelStore"
 import { ModelStoreError } from "@provident/core/ProvidentError"
 import { Effect, FileSystem, Layer, Option, type PlatformError } from "effect"

@@ -18,10 +18,9 @@ import type { ExecutorConfigInput } from "@provident/core/ExecutorConfig"
 import type { ModelStore } from "@provident/core/ModelStore"
 import type { MonitorConfigInput } from "@provident/core/MonitorConfig"
 import type { PredictorConfigInput } from "@provident/core/PredictorConfig"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as NodeCheckpointStore from "./NodeCheckpointStore.ts"
 import * as NodeModelStore from "./NodeModelStore.ts"
-import * as NodeRemoteProver from "./NodeRemoteProver.ts"
 import * as NodeResourceProbe from "./NodeResourceProbe.ts"
 import * as NodeTelemetry from "./NodeTelemetry.ts"
 
@@ -78,7 +77,7 @@ export const layerOver = <E>(
 > =>
   AdaptiveExecutor.layer(options.executor).pipe(
     // Only the executor uses it: it calls whichever `RemoteProver` is in its context.
-    Layer.provide(options.remote === undefined ? Layer.empty : NodeRemoteProver.layer(options.remote)),
+    Layer.provide(options.remote === undefined ? Layer.empty : remoteLayer(options.remote)),
     Layer.provideMerge(ResourceAllocator.layer(options.allocator)),
     Layer.provideMerge(ResourcePredictor.layer(options.predictor)),
     Layer.provideMerge(Layer.mergeAll(
@@ -88,6 +87,13 @@ export const layerOver = <E>(
       ResultCache.layerMemory(options.resultCacheSize)
     ))
   )
+
+/**
+ * `NodeRemoteProver.layer`, loaded only when a remote is configured: its
+ * HTTP client (undici) adds ~40 MB to a process that never proves remotely.
+ */
+const remoteLayer = (options: HttpRemoteProver.Options) =>
+  Layer.unwrap(Effect.promise(() => import("./NodeRemoteProver.ts")).pipe(Effect.map((remote) => remote.layer(options))))
 
 /** Traces and metrics over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`), to the console or to your own span processors and metric readers; see `NodeTelemetry`. */
 export const layerTelemetry = NodeTelemetry.layer

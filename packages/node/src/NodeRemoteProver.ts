@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HttpRemoteProver, type Prover, type ProvidentError, type RemoteProver } from "@provident/core"
 import { Layer } from "effect"
 import * as NodeSnarkjsProver from "./NodeSnarkjsProver.ts"

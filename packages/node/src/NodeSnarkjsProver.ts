@@ -12,8 +12,9 @@
  *
  * Children are kept warm (snarkjs loaded, curve and pool built) so a job
  * pays no start-up: one per job, replaced in the background after each.
- * Verification runs in one long-lived single-threaded child of its own
- * (started on first use): a pairing check is too small to pay for a process.
+ * Verification borrows an idle warm child when there is one, else runs in
+ * one long-lived single-threaded child of its own (started on first use): a
+ * pairing check is too small to pay for a process.
  * A child that dies is a `ProverError`: `OutOfMemory` when V8 ran out of
  * heap or something (an OOM killer) sent SIGKILL, `WorkerCrashed` with the
  * exit code or signal otherwise. An input the circuit rejects is
@@ -34,10 +35,12 @@ import * as WorkerPool from "./internal/workerPool.ts"
 export interface Options {
   /**
    * Idle children kept ready (snarkjs loaded, curve and threads started;
-   * ~145 MB resident single-threaded, ~165 MB with two threads). Default 2:
-   * a proof is two jobs, witness then proving, each in a child of its own,
-   * and a child takes ~1 s of CPU to start. 1 halves the idle memory but the
-   * proving job then waits for a start; 0 starts every job's child on demand.
+   * ~110 MB resident single-threaded, ~130 MB with two threads). Default 2:
+   * a child takes ~1 s of CPU to start, and with two ready, a proof's jobs
+   * and another proof's (or a verification) rarely wait for one. A child
+   * whose job went well serves the next job, so proofs run one at a time
+   * need only 1, which saves that much idle memory; 0 starts no child
+   * before the first job (and keeps one after it).
    */
   readonly warm?: number
   /** The limits the first warm children are made for; later ones follow the last job's. Default: every core, no heap cap. */

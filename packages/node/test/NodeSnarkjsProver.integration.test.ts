@@ -177,7 +177,7 @@ layer(TestLayer, { excludeTestServices: true })("NodeSnarkjsProver", (it) => {
 })
 
 describe("NodeSnarkjsProver lifetime", () => {
-  it.live("closing the layer kills every child: warm, busy and the verifier", () =>
+  it.live("closing the layer kills every child: warm and busy", () =>
     Effect.gen(function*() {
       const seen = new Set<number>()
       yield* Effect.scoped(Effect.gen(function*() {
@@ -193,17 +193,38 @@ describe("NodeSnarkjsProver lifetime", () => {
         yield* record
         const { proof } = yield* Fiber.join(running)
         assert.isTrue(yield* prover.verify(circuit, proof))
-        const roles = (yield* prover.children).map((c) => c.role)
-        assert.include(roles, "verifier")
-        assert.notInclude(roles, "job")
+        const after = yield* prover.children
+        assert.deepStrictEqual(after.map((c) => c.role), ["warm", "warm"], "an idle warm child verified: no process of its own")
+        assert.sameMembers(after.map((c) => c.pid), initial.map((c) => c.pid))
         yield* record
         // A fiber still proving when the scope closes is stopped too.
         yield* Effect.forkChild(prover.prove(circuit, "groth16", witness, { cores: 1 }), { startImmediately: true })
         yield* record
       }))
-      // The two warm children (jobs reuse them) and the verifier, at least.
-      assert.isAtLeast(seen.size, 3)
+      assert.isAtLeast(seen.size, 2)
       assert.deepStrictEqual([...seen].filter(isAlive), [], "no child outlives the layer")
+    }), 30_000)
+
+  it.live("with no idle child, verification has a child of its own, killed with the layer", () =>
+    Effect.gen(function*() {
+      let verifierPid: number | undefined
+      yield* Effect.scoped(Effect.gen(function*() {
+        const context = yield* Layer.build(Layer.merge(NodeSnarkjsProver.layer({ warm: 0 }), Artifacts.layer()))
+        const prover = yield* Effect.provide(NodeSnarkjsProver.NodeSnarkjsProver, context)
+        const circuit = yield* Effect.provide(load("square-1000"), context)
+        const { witness } = yield* prover.computeWitness(circuit, { x: 3 }, { cores: 1 })
+        const { proof } = yield* prover.prove(circuit, "groth16", witness, { cores: 1 })
+        // The job's child went back to the pool (one idle child is kept even with warm: 0): a verification borrows it.
+        assert.deepStrictEqual((yield* prover.children).map((c) => c.role), ["warm"])
+        assert.isTrue(yield* prover.verify(circuit, proof))
+        assert.deepStrictEqual((yield* prover.children).map((c) => c.role), ["warm"])
+        // Two verifications at once: one idle child to borrow, so the other starts the verifier.
+        const both = yield* Effect.all([prover.verify(circuit, proof), prover.verify(circuit, proof)], { concurrency: 2 })
+        assert.deepStrictEqual(both, [true, true])
+        verifierPid = (yield* prover.children).find((c) => c.role === "verifier")?.pid
+        assert.isDefined(verifierPid, "a verifier child of its own")
+      }))
+      assert.isFalse(isAlive(verifierPid!), "the verifier does not outlive the layer")
     }), 30_000)
 
   it.live("a child that proved well serves the next job; one that failed is replaced", () =>

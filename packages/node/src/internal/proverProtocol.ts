@@ -7,14 +7,13 @@
  * A child announces `Ready` once snarkjs is loaded (and its thread pool
  * started), then answers exactly one job: `Progress` any number of times,
  * then the result or `Failed`. `Failed` messages are built in the child from
- * fixed texts: they never carry input values.
+ * fixed texts: they never carry input values. The child checks requests
+ * with `proverRequest.ts`, which accepts what `Request` accepts without
+ * loading Effect.
  */
 import * as Prover from "@provident/core/Prover"
 import { ProverErrorReason } from "@provident/core/ProverError"
 import * as Schema from "effect/Schema"
-
-/** Environment variable telling a child how many proving threads to use. */
-export const THREADS_ENV = "PROVIDENT_PROVER_THREADS"
 
 export const Request = Schema.Union([
   Schema.TaggedStruct("Witness", { wasm: Schema.String, input: Schema.Record(Schema.String, Schema.Unknown) }),

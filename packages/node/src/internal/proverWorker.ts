@@ -1,6 +1,7 @@
 /**
  * The child process `NodeSnarkjsProver` forks for each proving job (run by
- * Node's type stripping: erasable syntax only). It loads snarkjs and starts
+ * Node's type stripping: erasable syntax only; it imports types but no
+ * Effect or `@provident/core` code, see `proverRequest.ts`). It loads snarkjs and starts
  * its thread pool while idle, says `Ready`, and answers jobs. A job that
  * ends well leaves the process to serve the next job with its key (a new
  * process costs ~1 s of CPU); one that fails or is interrupted ends it
@@ -24,7 +25,8 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as failure from "./proverFailure.ts"
 import { milestone } from "./proveProgress.ts"
-import { decodeRequest, type Reply, type Request, THREADS_ENV } from "./proverProtocol.ts"
+import type { Reply, Request } from "./proverProtocol.ts"
+import { parseRequest, THREADS_ENV } from "./proverRequest.ts"
 
 // circom's witness calculator prints failing signal values with console.log
 // and console.error: nothing this process prints may reveal private inputs.
@@ -121,9 +123,9 @@ const run = async (request: Request): Promise<Reply> => {
 }
 
 process.on("message", (raw: unknown) => {
-  const request = decodeRequest(raw)
-  if (request._tag === "None") send({ _tag: "Failed", reason: "Failed", message: "the prover process got a malformed request" })
-  else void run(request.value).then(send)
+  const request = parseRequest(raw)
+  if (request === undefined) send({ _tag: "Failed", reason: "Failed", message: "the prover process got a malformed request" })
+  else void run(request).then(send)
 })
 send({ _tag: "Ready", threads: curve.tm.concurrency })
 

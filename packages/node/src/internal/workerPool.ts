@@ -9,13 +9,15 @@
  * next job looks like the last, once no job has run for a moment. A cap
  * (`--max-old-space-size`) can only be set when a process starts, so a warm
  * child serves only jobs with its key.
- * Verifications go to one long-lived single-threaded child of their own.
+ * Verifications borrow an idle child, or else go to one long-lived
+ * single-threaded child of their own.
  * Closing the pool's scope kills every child and waits for it.
  */
 import { Deferred, Duration, Effect, Queue, Semaphore } from "effect"
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { decodeReply, type Reply, type Request, THREADS_ENV } from "./proverProtocol.ts"
+import { decodeReply, type Reply, type Request } from "./proverProtocol.ts"
+import { THREADS_ENV } from "./proverRequest.ts"
 
 export interface Key {
   readonly threads: number
@@ -190,17 +192,34 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     )
 
   /**
-   * Runs `use` on the verifier, one use at a time: verifying is a pairing
-   * check of a few tens of milliseconds, not worth a child per call, and it
-   * must not wait for a proving child to start. A failed or interrupted use
-   * kills it; the next starts another.
+   * Runs `use` on a child that verifies. An idle warm child is borrowed when
+   * there is one: its curve is built, and a pairing check (a few tens of
+   * milliseconds) needs neither its threads nor its heap, so verifying
+   * costs no process. Otherwise the verifier, one long-lived
+   * single-threaded child, one use at a time: it must not wait for a proving
+   * child to start. A failed or interrupted use kills the child it ran on.
    */
   const withVerifier = <A, E, R>(use: (child: Child) => Effect.Effect<A, E, R>) =>
-    verifying.withPermits(1)(Effect.gen(function*() {
-      if (verifier === undefined || !children.has(verifier)) verifier = yield* spawn({ threads: 1, heapMb: undefined })
-      const child = verifier
-      return yield* Effect.onExit(use(child), (exit) => (exit._tag === "Success" ? Effect.void : kill(child)))
-    }))
+    Effect.suspend(() => {
+      const borrowed = idle.shift()
+      if (borrowed !== undefined) {
+        return Effect.acquireUseRelease(Effect.succeed(borrowed), use, (child, exit) =>
+          exit._tag === "Success" ? giveBack(child) : kill(child).pipe(Effect.andThen(Queue.offer(owed, child.key))))
+      }
+      return verifying.withPermits(1)(Effect.gen(function*() {
+        if (verifier === undefined || !children.has(verifier)) verifier = yield* spawn({ threads: 1, heapMb: undefined })
+        const child = verifier
+        return yield* Effect.onExit(use(child), (exit) => (exit._tag === "Success" ? Effect.void : kill(child)))
+      }))
+    })
+
+  /** A borrowed idle child back to the pool (it served no job), unless the pool is closing. */
+  const giveBack = (child: Child) =>
+    Effect.suspend(() => {
+      if (!open || !children.has(child)) return kill(child)
+      idle.push(child)
+      return Effect.void
+    })
 
   const begin = Effect.sync(() => {
     busy++
