@@ -3,9 +3,10 @@
  * (circom2, circom in WebAssembly), makes or reuses a local powers of tau,
  * runs the Groth16 and PLONK setups and exports the verification keys. All
  * of it is kept in `<cache dir>/circuits/<hash>/`, keyed by a content hash
- * of the circuit source, template, parameters and toolchain versions, with
- * a `manifest.json` holding every file's SHA-256: a build whose files are
- * intact runs nothing, and a damaged file is rebuilt rather than trusted.
+ * of the circuit source (and the files it includes), template, parameters
+ * and toolchain versions, with a `manifest.json` holding every file's
+ * SHA-256: a build whose files are intact runs nothing, and a damaged file
+ * is rebuilt rather than trusted.
  * Prebuilt artifacts (the examples' default circuits, committed with the
  * repository) are looked up first by the same hash, so a fresh machine
  * needs no setup for them. Nothing is ever downloaded.
@@ -22,6 +23,7 @@ import { ProverError } from "@provident/core/ProverError"
 import type { InvalidInput } from "@provident/core/ProvidentError"
 import { Context, Effect, FileSystem, Layer, Option, Schema, Semaphore } from "effect"
 import * as path from "node:path"
+import * as CircomIncludes from "./internal/circomIncludes.ts"
 import { decodeOrInvalid } from "./internal/decodeInput.ts"
 import { cacheDir } from "./internal/files.ts"
 import * as Manifest from "./internal/manifest.ts"
@@ -37,8 +39,8 @@ const Name = Schema.String.check(Schema.isMinLength(1))
 export const CircuitSpec = Schema.Struct({
   /**
    * Path of the `.circom` file declaring the template; its includes resolve
-   * from its directory. Only this file's text is hashed: an edit to a file
-   * it includes does not invalidate the cache.
+   * from its directory. Its text and that of every file it includes,
+   * transitively, are hashed: an edit to any of them rebuilds.
    */
   source: Schema.String.check(Schema.isPattern(/\.circom$/)),
   template: Identifier,
@@ -107,10 +109,17 @@ interface Circuit {
 const unavailable = (circuit: string, message: string) =>
   new ProverError({ reason: "ArtifactUnavailable", circuit, phase: "setup", message })
 
-/** The content hash a build is keyed by. */
-export const hashOf = (spec: CircuitSpec, source: string): string =>
+/**
+ * The content hash a build is keyed by: the source's text, the files it
+ * includes (path from the source's directory and content hash), the
+ * template, its parameters and the toolchain's versions. A source that
+ * includes nothing hashes as before includes were counted, so prebuilt
+ * artifacts keep their keys.
+ */
+export const hashOf = (spec: CircuitSpec, source: string, includes: ReadonlyArray<CircomIncludes.Included> = []): string =>
   Manifest.sha256(JSON.stringify({
     source,
+    ...(includes.length === 0 ? {} : { includes }),
     template: spec.template,
     params: spec.params ?? [],
     publicInputs: spec.publicInputs ?? [],
@@ -232,7 +241,9 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     const source = yield* fs.readFileString(spec.source).pipe(
       Effect.mapError((e) => unavailable(id, `circuit source ${spec.source} cannot be read: ${e.message}`))
     )
-    const hash = hashOf(spec, source)
+    // circom is given the source's directory as its library path (`toolchain.compile`).
+    const includes = yield* CircomIncludes.closure(spec.source, source, [path.dirname(path.resolve(spec.source))])
+    const hash = hashOf(spec, source, includes)
     yield* Effect.annotateCurrentSpan({ "provident.circuit": id, "provident.hash": hash, "provident.protocols": protocols.join(",") })
     let lastRunning = ""
     const report: Circuit["report"] = (step, status, percent, detail) => {

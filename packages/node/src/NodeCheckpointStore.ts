@@ -4,8 +4,9 @@
  * resumes after the process restarts. Checkpoints can hold private data (a
  * witness is derived from private inputs): files are created readable by
  * the user only (0600) and never logged; an execution's directory is removed
- * when it succeeds. Writes go to a temporary file renamed into place, so a
- * crash never leaves half a checkpoint.
+ * when it succeeds. Writes go to a temporary file, flushed to disk and
+ * renamed into place (`internal/atomicWrite.ts`), so neither a crash nor a
+ * power cut leaves half a checkpoint.
  *
  * Values are JSON, with byte arrays (`Uint8Array`, e.g. `.wtns` bytes)
  * stored as base64.
@@ -15,8 +16,9 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { CheckpointError, CheckpointStore, type Service } from "@provident/core/CheckpointStore"
 import { Effect, FileSystem, Layer, Option } from "effect"
-import { createHash, randomUUID } from "node:crypto"
+import { createHash } from "node:crypto"
 import * as path from "node:path"
+import { writeFileAtomically } from "./internal/atomicWrite.ts"
 import { cacheDir } from "./internal/files.ts"
 
 export interface Options {
@@ -48,13 +50,10 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
   const service: Service = {
     save: (execution, key, value) => {
-      const file = fileOf(execution, key)
-      const temporary = `${file}.${randomUUID()}.tmp`
       return fs.makeDirectory(dirOf(execution), { recursive: true, mode: 0o700 }).pipe(
         Effect.andThen(Effect.try({ try: () => serialize(value), catch: (e) => ({ message: `the value is not serialisable: ${String(e)}` }) })),
-        Effect.flatMap((text) => fs.writeFileString(temporary, text, { mode: 0o600 })),
-        Effect.andThen(fs.rename(temporary, file)),
-        Effect.onError(() => Effect.ignore(fs.remove(temporary))),
+        Effect.flatMap((text) => writeFileAtomically(fileOf(execution, key), text, { mode: 0o600 })),
+        Effect.provideService(FileSystem.FileSystem, fs),
         Effect.mapError(failed("save", execution, key))
       )
     },

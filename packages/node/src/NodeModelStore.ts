@@ -2,9 +2,9 @@
  * The `ModelStore` on Node.js: learned cost models live in one JSON file,
  * by default `cost-models.json` in Provident's cache directory
  * (`$XDG_CACHE_HOME/provident` or `~/.cache/provident` on Linux, see
- * `internal/files.ts`). Each save writes a temporary file beside it and
- * renames it over the old one, so a crash mid-write or a concurrent reader
- * never sees half a document; a damaged or outdated file is ignored with a
+ * `internal/files.ts`). Each save writes a temporary file beside it, flushes
+ * it to disk and renames it over the old one (`internal/atomicWrite.ts`), so
+ * neither a crash, a power cut nor a concurrent reader sees half a document; a damaged or outdated file is ignored with a
  * warning by `ModelStore.make`.
  *
  * @since 0.1.0
@@ -13,8 +13,8 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as ModelStore from "@provident/core/ModelStore"
 import { ModelStoreError } from "@provident/core/ProvidentError"
 import { Effect, FileSystem, Layer, Option, type PlatformError } from "effect"
-import { randomUUID } from "node:crypto"
 import * as path from "node:path"
+import { writeFileAtomically } from "./internal/atomicWrite.ts"
 import { cacheDir } from "./internal/files.ts"
 
 export interface Options {
@@ -40,16 +40,12 @@ export const backend: (file: string) => Effect.Effect<ModelStore.Backend, never,
         error.reason._tag === "NotFound" ? Effect.succeed(Option.none<string>()) : Effect.fail(failed("read")(error)))
     )
 
-    const write = (text: string) => {
-      const temporary = `${file}.${randomUUID()}.tmp`
-      return fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(
-        Effect.andThen(fs.writeFileString(temporary, text)),
-        // rename(2) replaces the old file in one step on the same volume.
-        Effect.andThen(fs.rename(temporary, file)),
-        Effect.onError(() => Effect.ignore(fs.remove(temporary))),
+    const write = (text: string) =>
+      fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(
+        Effect.andThen(writeFileAtomically(file, text)),
+        Effect.provideService(FileSystem.FileSystem, fs),
         Effect.mapError(failed("write"))
       )
-    }
 
     return { location: file, read, write }
   })

@@ -81,6 +81,34 @@ describe("Artifacts", () => {
       assert.deepStrictEqual(groth16Only.status, { compile: "done", ptau: "cached", groth16: "done" })
     }).pipe(Effect.provide(TestArtifacts)), 60_000)
 
+  it.live("an edit to an included file rebuilds; the same includes are a cache hit", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(cache, "includes-"))
+      fs.mkdirSync(path.join(dir, "parts"))
+      fs.copyFileSync(source, path.join(dir, "parts", "square.circom"))
+      fs.writeFileSync(
+        path.join(dir, "wrap.circom"),
+        [
+          "pragma circom 2.1.0;",
+          "// include \"parts/ignored.circom\"; (a comment, not an include)",
+          "include \"parts/square.circom\";",
+          "template Wrap(N) { signal input x; signal output out; component s = Squares(N); s.x <== x; out <== s.out; }"
+        ].join("\n")
+      )
+      const wrap = { source: path.join(dir, "wrap.circom"), template: "Wrap", params: [8], protocols: ["groth16" as const] }
+      const first = yield* build(wrap)
+      assert.strictEqual(first.status.compile, "done")
+      assert.strictEqual(first.artifacts.constraints, 9)
+      const again = yield* build(wrap)
+      assert.strictEqual(again.status.compile, "cached")
+      assert.strictEqual(again.artifacts.hash, first.artifacts.hash)
+
+      fs.appendFileSync(path.join(dir, "parts", "square.circom"), "\n// edited\n")
+      const edited = yield* build(wrap)
+      assert.strictEqual(edited.status.compile, "done", "the included file changed: compiled again")
+      assert.notStrictEqual(edited.artifacts.hash, first.artifacts.hash)
+    }).pipe(Effect.provide(TestArtifacts)), 60_000)
+
   it.live("finds the committed prebuilt artifacts by hash, checking every file, with no setup", () =>
     Effect.gen(function*() {
       for (const [n, protocols] of [[1000, ["groth16", "plonk"]], [4000, ["groth16", "plonk"]], [16000, ["groth16"]]] as const) {

@@ -7,8 +7,9 @@
  */
 import { Prover } from "@provident/core"
 import { Effect, FileSystem, Option, Schema } from "effect"
-import { createHash, randomUUID } from "node:crypto"
+import { createHash } from "node:crypto"
 import * as path from "node:path"
+import { writeFileAtomically } from "./atomicWrite.ts"
 
 export const MANIFEST = "manifest.json"
 
@@ -56,15 +57,9 @@ export const read = Effect.fnUntraced(function*(dir: string) {
   )
 })
 
-/** Writes the manifest through a temporary file and a rename, so a reader never sees half of it. */
-export const write = Effect.fnUntraced(function*(dir: string, manifest: Manifest) {
-  const fs = yield* FileSystem.FileSystem
-  const temporary = path.join(dir, `${MANIFEST}.${randomUUID()}.tmp`)
-  yield* fs.writeFileString(temporary, `${encodeManifest(manifest)}\n`).pipe(
-    Effect.andThen(fs.rename(temporary, path.join(dir, MANIFEST))),
-    Effect.onError(() => Effect.ignore(fs.remove(temporary)))
-  )
-})
+/** Writes the manifest atomically and durably (`atomicWrite.ts`): a reader never sees half of it. */
+export const write = (dir: string, manifest: Manifest) =>
+  writeFileAtomically(path.join(dir, MANIFEST), `${encodeManifest(manifest)}\n`)
 
 /** The SHA-256 of `file`, none when it cannot be read. */
 export const hashFile = Effect.fnUntraced(function*(file: string) {
