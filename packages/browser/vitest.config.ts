@@ -5,12 +5,14 @@
  * by Vite from outside this package (`server.fs.allow`), and their directory
  * is handed to the tests with `provide`. The remote-fallback tests get a real
  * `provident serve` from the `startProverServer` command
- * (`proverServer.commands.ts`).
+ * (`proverServer.commands.ts`); the telemetry test a loopback OTLP/HTTP
+ * collector (`otlpCollector.commands.ts`).
  */
 import { playwright } from "@vitest/browser-playwright"
 import { fileURLToPath } from "node:url"
 import { defineProject } from "vitest/config"
 import type { BrowserCommand } from "vitest/node"
+import { otlpCollectorCommands } from "./otlpCollector.commands.ts"
 import { proverServerCommands } from "./proverServer.commands.ts"
 import { chromium, dependencies, withoutDependencySourcemaps } from "./vite.shared.ts"
 
@@ -39,7 +41,7 @@ export default defineProject({
       provider: playwright({ launchOptions: chromium }),
       instances: [{ browser: "chromium" }],
       headless: true,
-      commands: { liveWorkers, ...proverServerCommands(circuitsDirectory) }
+      commands: { liveWorkers, ...proverServerCommands(circuitsDirectory), ...otlpCollectorCommands() }
     }
   }
 })

@@ -40,5 +40,14 @@ declare module "vitest/browser" {
     readonly startProverServer: (origin: string) => Promise<{ readonly url: string; readonly token: string }>
     /** Stops the server `startProverServer` answered with `url`. */
     readonly stopProverServer: (url: string) => Promise<void>
+    /** Starts a loopback OTLP/HTTP collector that pages on `origin` may post to; its base URL. See otlpCollector.commands.ts. */
+    readonly startOtlpCollector: (origin: string) => Promise<string>
+    /** What the collector at `url` received: per request its path, size and which `needles` its raw body holds. */
+    readonly otlpReceived: (
+      url: string,
+      needles: ReadonlyArray<string>
+    ) => Promise<ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly contains: ReadonlyArray<string> }>>
+    /** Stops the collector at `url`. */
+    readonly stopOtlpCollector: (url: string) => Promise<void>
   }
 }
