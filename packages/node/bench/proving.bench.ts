@@ -1,5 +1,5 @@
 /**
- * Proving on this machine, side by side on the same eight Groth16 proofs:
+ * Proving on this machine, side by side on the same Groth16 proofs:
  * (a) snarkjs called directly, all at once (`Promise.all`), no budget;
  * (b) Provident with a memory budget below (a)'s peak.
  * Both sides verify every proof. BENCH_PROOFS sets how many (default 32).
@@ -9,8 +9,9 @@
  * Targets: (b)'s peak ≤ its budget; (b)'s makespan ≤ 1.15× the lower bound
  * (the longest proof, or the proofs' memory-time and core-time spread
  * perfectly over the budget and the cores); one managed proof ≤ 1.02× one
- * direct proof. Environment: BENCH_BUDGET_FRACTION (default 0.7 of (a)'s peak), BENCH_PROOFS,
- * BENCH_WARM (the prover's warm children, default 2 as in the library).
+ * direct proof. Environment: BENCH_BUDGET_FRACTION (default 0.7 of (a)'s
+ * peak), BENCH_PROOFS, BENCH_WARM (the prover's warm children, default 2 as
+ * in the library).
  */
 import { Effect } from "effect"
 import { spawn } from "node:child_process"

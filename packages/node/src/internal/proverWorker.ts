@@ -1,11 +1,11 @@
 /**
  * The child process `NodeSnarkjsProver` forks for each proving job (run by
  * Node's type stripping: erasable syntax only; it imports types but no
- * Effect or `@provident/core` code, see `proverRequest.ts`). It loads snarkjs and starts
- * its thread pool while idle, says `Ready`, and answers jobs. A job that
- * ends well leaves the process to serve the next job with its key (a new
- * process costs ~1 s of CPU); one that fails or is interrupted ends it
- * (SIGKILL from the parent frees every byte at once). Each job's peak
+ * Effect or `@provident/core` code, see `proverRequest.ts`). It loads
+ * snarkjs and starts its thread pool while idle, says `Ready`, and answers
+ * jobs. A job that ends well leaves the process to serve the next job with
+ * its key (a new process costs ~1 s of CPU); one that fails or is
+ * interrupted ends it (SIGKILL from the parent frees every byte at once). Each job's peak
  * memory is its own: the kernel's high-water mark (`VmHWM`) is reset before
  * the job starts (Linux), else the process's `maxRSS` is reported.
  *

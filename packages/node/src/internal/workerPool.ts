@@ -200,18 +200,24 @@ export const make = Effect.fnUntraced(function*(options: Options) {
    * child to start. A failed or interrupted use kills the child it ran on.
    */
   const withVerifier = <A, E, R>(use: (child: Child) => Effect.Effect<A, E, R>) =>
-    Effect.suspend(() => {
-      const borrowed = idle.shift()
-      if (borrowed !== undefined) {
-        return Effect.acquireUseRelease(Effect.succeed(borrowed), use, (child, exit) =>
-          exit._tag === "Success" ? giveBack(child) : kill(child).pipe(Effect.andThen(Queue.offer(owed, child.key))))
-      }
-      return verifying.withPermits(1)(Effect.gen(function*() {
-        if (verifier === undefined || !children.has(verifier)) verifier = yield* spawn({ threads: 1, heapMb: undefined })
-        const child = verifier
-        return yield* Effect.onExit(use(child), (exit) => (exit._tag === "Success" ? Effect.void : kill(child)))
-      }))
-    })
+    Effect.acquireUseRelease(
+      // Taken from the pool in the uninterruptible acquire, so it is always given back or killed.
+      Effect.sync(() => idle.shift()),
+      (borrowed) => (borrowed === undefined ? onVerifier(use) : use(borrowed)),
+      (borrowed, exit) =>
+        borrowed === undefined
+          ? Effect.void
+          : exit._tag === "Success"
+          ? giveBack(borrowed)
+          : kill(borrowed).pipe(Effect.andThen(Queue.offer(owed, borrowed.key)))
+    )
+
+  const onVerifier = <A, E, R>(use: (child: Child) => Effect.Effect<A, E, R>) =>
+    verifying.withPermits(1)(Effect.gen(function*() {
+      if (verifier === undefined || !children.has(verifier)) verifier = yield* spawn({ threads: 1, heapMb: undefined })
+      const child = verifier
+      return yield* Effect.onExit(use(child), (exit) => (exit._tag === "Success" ? Effect.void : kill(child)))
+    }))
 
   /** A borrowed idle child back to the pool (it served no job), unless the pool is closing. */
   const giveBack = (child: Child) =>
