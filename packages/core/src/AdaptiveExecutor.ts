@@ -252,7 +252,25 @@ export const make: (
         message: `no strategy could run ${id}: ${attempts.map((a) => `${a.strategy} ${a.reason ?? a.outcome}`).join("; ")}`
       })
       return yield* finish({ success: false, strategy: lastStrategy, resourcesUsed: { memory: 0, cores: 0 }, error })
-    }).pipe(Effect.withSpan("AdaptiveExecutor.execute", { attributes: { "provident.execution": id } }))
+    }).pipe(
+      Effect.onInterrupt(() => cancelled(id)),
+      Effect.withSpan("AdaptiveExecutor.execute", { attributes: { "provident.execution": id } })
+    )
+
+  /**
+   * An execution its caller interrupted: its progress becomes `cancelled`
+   * (so watchers' streams end and the entry expires like a finished one)
+   * and the predictor forgets it. Its checkpoints stay: executing the same
+   * id again resumes from them.
+   */
+  const cancelled = (id: string) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const last = board.get(id, now)
+      if (Option.isNone(last) || ProgressBoard.finished(last.value.phase)) return
+      board.set({ ...last.value, phase: "cancelled", updatedAt: now })
+      if (Option.isSome(predictor)) yield* predictor.value.unregisterOperation(id)
+    })
 
   return AdaptiveExecutor.of({
     config,

@@ -67,8 +67,9 @@ export type ExecutionFailure =
 
 /**
  * Where an execution is. `phase` is `queued`, `allocating`, `running`,
- * `checkpointing`, `fallback`, `done` or `failed`, or a phase the computation
- * reported (`witness`, `proving`, …).
+ * `checkpointing`, `fallback`, `done`, `failed` or `cancelled` (its caller
+ * interrupted it), or a phase the computation reported (`witness`,
+ * `proving`, …).
  */
 export interface ExecutionProgress {
   readonly id: string

@@ -108,9 +108,16 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       Effect.orElseSucceed(() => Number.MAX_SAFE_INTEGER)
     )
 
-  const retryAfterMs = (response: HttpClientResponse.HttpClientResponse, attempt: number) => {
-    const header = Number(response.headers["retry-after"])
-    const ms = Number.isFinite(header) && header >= 0 ? header * 1000 : 500 * 2 ** attempt
+  /** `Retry-After` as seconds or as an HTTP-date (RFC 9110); without one, backoff. */
+  const retryAfterMs = (response: HttpClientResponse.HttpClientResponse, attempt: number, now: number) => {
+    const header = response.headers["retry-after"] ?? ""
+    const seconds = header.trim() === "" ? Number.NaN : Number(header)
+    const date = Number.isFinite(seconds) ? Number.NaN : Date.parse(header)
+    const ms = Number.isFinite(seconds) && seconds >= 0
+      ? seconds * 1000
+      : Number.isFinite(date)
+      ? Math.max(0, date - now)
+      : 500 * 2 ** attempt
     return Math.min(maxDelay, ms)
   }
 
@@ -136,7 +143,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         }
         const response = sent.success.value
         if (response.status === 503 && attempt < retries) {
-          yield* Effect.sleep(retryAfterMs(response, attempt))
+          yield* Effect.sleep(retryAfterMs(response, attempt, yield* Clock.currentTimeMillis))
           continue
         }
         if (response.status === 503) return yield* new RemoteProverError({ reason: "Busy", message: `${target.base} stayed busy` })

@@ -1,9 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Option, Ref } from "effect"
+import { Deferred, Effect, Fiber, Layer, Metric, Option, Ref } from "effect"
 import { TestClock } from "effect/testing"
 import * as AdaptiveExecutor from "../src/AdaptiveExecutor.ts"
+import * as CheckpointStore from "../src/CheckpointStore.ts"
 import type { ComputationContext } from "../src/Computation.ts"
 import { fromPromise } from "../src/Computation.ts"
+import { NoStrategyAvailable } from "../src/ExecutorError.ts"
+import * as metrics from "../src/internal/metrics.ts"
 import * as ResourceAllocator from "../src/ResourceAllocator.ts"
 import * as ResourcePredictor from "../src/ResourcePredictor.ts"
 import { GiB, testbox } from "./allocatorFixtures.ts"
@@ -53,6 +56,36 @@ describe("the fallback chain", () => {
         "FALLBACK:skipped"
       ])
       assert.strictEqual(result.attempts.at(-1)?.reason, "inputs may not leave the device (allowRemote is off)")
+    }).pipe(Effect.provide(executorOn({ config: { retries: 0 } }))))
+
+  it.effect("when every strategy is skipped, the result says so: NoStrategyAvailable with each reason", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor
+      let ran = false
+      const result = yield* executor.execute("p", () => Effect.sync(() => (ran = true)), proofProfile(), "medium", {
+        strategies: ["CACHED_COMPUTATION", "FALLBACK_COMPUTATION"]
+      })
+      assert.isFalse(ran)
+      assert.isFalse(result.success)
+      assert.instanceOf(result.error, NoStrategyAvailable)
+      assert.deepStrictEqual((result.error as NoStrategyAvailable).reasons, [
+        "CACHED_COMPUTATION: no cache key was given",
+        "FALLBACK_COMPUTATION: inputs may not leave the device (allowRemote is off)"
+      ])
+      assert.match((result.error as NoStrategyAvailable).message, /no strategy could run p/)
+    }).pipe(Effect.provide(executorOn())))
+
+  it.effect("each strategy given up on counts as a fallback in the metrics", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor
+      const fallbacks = (strategy: string) =>
+        Metric.value(Metric.withAttributes(metrics.executorFallbacksTotal, { strategy })).pipe(
+          Effect.map((s) => (s as Metric.CounterState<number>).count)
+        )
+      const before = [yield* fallbacks("FULL_COMPUTATION"), yield* fallbacks("PROGRESSIVE_COMPUTATION")]
+      const result = yield* executor.execute("p", (ctx) => (ctx.strategy === "PARTIAL_COMPUTATION" ? Effect.succeed("partial") : Effect.fail("no")), proofProfile(), "medium")
+      assert.strictEqual(result.strategy, "PARTIAL_COMPUTATION")
+      assert.deepStrictEqual([yield* fallbacks("FULL_COMPUTATION"), yield* fallbacks("PROGRESSIVE_COMPUTATION")], [before[0]! + 1, before[1]! + 1])
     }).pipe(Effect.provide(executorOn({ config: { retries: 0 } }))))
 
   it.effect("a timed-out strategy falls back to the next, by the TestClock", () =>
@@ -225,6 +258,87 @@ describe("progressive checkpoints", () => {
     }).pipe(Effect.provide(executorOn({ config: { enabledStrategies: ["PROGRESSIVE_COMPUTATION"], retries: 1 } }))))
 })
 
+describe("checkpoints by key, timeouts and cancellation", () => {
+  it.effect("ctx.checkpoint.save / restore carry a value to the next attempt; success clears it", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor
+      const restored: Array<unknown> = []
+      const computation = (ctx: ComputationContext) =>
+        Effect.gen(function*() {
+          const previous = yield* ctx.checkpoint.restore("rounds")
+          restored.push(Option.getOrUndefined(previous))
+          const done = Option.getOrElse(previous as Option.Option<number>, () => 0) + 10
+          yield* ctx.checkpoint.save("rounds", done)
+          return ctx.attempt === 1 ? yield* Effect.fail("crashed after saving") : done
+        })
+      const result = yield* untilDone(executor.execute("job", computation, proofProfile(), "medium"))
+      assert.strictEqual(result.result, 20, "the second attempt went on from the first one's 10")
+      assert.deepStrictEqual(restored, [undefined, 10])
+      yield* untilDone(executor.execute("job", computation, proofProfile(), "medium"))
+      assert.strictEqual(restored[2], undefined, "cleared on success: a new execution starts over")
+    }).pipe(Effect.provide(executorOn({ config: { enabledStrategies: ["PROGRESSIVE_COMPUTATION"], retries: 1 } }))))
+
+  it.effect("after a timeout the next attempt resumes from the last checkpoint", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor
+      const runs = yield* Ref.make<ReadonlyArray<string>>([])
+      const computation = (ctx: ComputationContext) =>
+        Effect.gen(function*() {
+          const w = yield* ctx.phase("witness", () => Ref.update(runs, (xs) => [...xs, "witness"]).pipe(Effect.as("w")))
+          const p = yield* ctx.phase("proving", () =>
+            Ref.update(runs, (xs) => [...xs, `proving#${ctx.attempt}`]).pipe(Effect.andThen(ctx.attempt === 1 ? Effect.never : Effect.succeed("p"))))
+          return w + p
+        })
+      const result = yield* untilDone(executor.execute("job", computation, proofProfile(), "medium"))
+      assert.strictEqual(result.result, "wp")
+      assert.deepStrictEqual(strategies(result), ["CACHED:skipped", "PROGRESSIVE:timed-out", "PROGRESSIVE:succeeded"])
+      assert.deepStrictEqual(yield* Ref.get(runs), ["witness", "proving#1", "proving#2"], "the witness ran once")
+    }).pipe(Effect.provide(executorOn({
+      config: { enabledStrategies: ["CACHED_COMPUTATION", "PROGRESSIVE_COMPUTATION"], retries: 1, strategyTimeouts: { PROGRESSIVE_COMPUTATION: 5000 } }
+    }))))
+
+  it.effect("an interrupted execution is cancelled: its progress says so, its watchers' streams end, the predictor forgets it, a new run resumes", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor
+      const predictor = yield* ResourcePredictor.ResourcePredictor
+      const runs = yield* Ref.make<ReadonlyArray<string>>([])
+      const proving = yield* Deferred.make<void>()
+      const computation = (hang: boolean) => (ctx: ComputationContext) =>
+        Effect.gen(function*() {
+          const w = yield* ctx.phase("witness", () => Ref.update(runs, (xs) => [...xs, "witness"]).pipe(Effect.as("w")))
+          const p = yield* ctx.phase("proving", () =>
+            Ref.update(runs, (xs) => [...xs, "proving"]).pipe(
+              Effect.andThen(Deferred.succeed(proving, undefined)),
+              Effect.andThen(hang ? Effect.never : Effect.succeed("p"))
+            ))
+          return w + p
+        })
+      const seen = yield* collecting(executor.progressChanges("job"))
+      const fiber = yield* Effect.forkChild(executor.execute("job", computation(true), proofProfile(), "medium"), { startImmediately: true })
+      yield* Deferred.await(proving)
+      assert.isTrue(Option.isSome(yield* predictor.predictOperation("job")), "registered while it runs")
+      yield* Fiber.interrupt(fiber)
+      const progress = Option.getOrThrow(yield* executor.progress("job"))
+      assert.strictEqual(progress.phase, "cancelled")
+      assert.strictEqual(progress.strategy, "PROGRESSIVE_COMPUTATION")
+      assert.strictEqual((yield* seen).at(-1)?.phase, "cancelled", "the change stream ended with it")
+      assert.isTrue(Option.isNone(yield* predictor.predictOperation("job")), "the predictor forgot it")
+      // Its checkpoints stay: the same id again resumes at proving.
+      const result = yield* executor.execute("job", computation(false), proofProfile(), "medium")
+      assert.strictEqual(result.result, "wp")
+      assert.deepStrictEqual(yield* Ref.get(runs), ["witness", "proving", "proving"])
+      // And the cancelled entry expires like a finished one.
+      yield* TestClock.adjust("301 seconds")
+      assert.isTrue(Option.isNone(yield* executor.progress("job")))
+    }).pipe(Effect.provide(
+      AdaptiveExecutor.layer({ enabledStrategies: ["PROGRESSIVE_COMPUTATION"] }).pipe(
+        Layer.provideMerge(ResourceAllocator.layer({ strategy: "aggressive" })),
+        Layer.provideMerge(ResourcePredictor.layerTest(testbox)),
+        Layer.provideMerge(CheckpointStore.layerMemory)
+      )
+    )))
+})
+
 describe("cache and remote", () => {
   it.effect("a miss computes and fills the cache; a hit answers at once", () =>
     Effect.gen(function*() {
@@ -242,6 +356,7 @@ describe("cache and remote", () => {
       assert.strictEqual(uncacheable.result, 2)
     }).pipe(Effect.provide(executorOn())))
 
+  const remote = countingRemote()
   it.effect("the remote prover is used only when the call allows it", () =>
     Effect.gen(function*() {
       const executor = yield* Executor
@@ -252,11 +367,13 @@ describe("cache and remote", () => {
       const denied = yield* executor.execute("a", local, proofProfile(), "medium")
       assert.isFalse(denied.success)
       assert.strictEqual(denied.attempts.at(-1)?.reason, "inputs may not leave the device (allowRemote is off)")
+      assert.strictEqual(remote.calls(), 0, "nothing was sent")
       const allowed = yield* executor.execute("b", local, proofProfile(), "medium", { allowRemote: true })
       assert.strictEqual(allowed.strategy, "FALLBACK_COMPUTATION")
       assert.strictEqual(allowed.result, "http://127.0.0.1:1")
       assert.deepStrictEqual(allowed.resourcesUsed, { memory: 0, cores: 0 })
-    }).pipe(Effect.provide(executorOn({ config: { retries: 0 }, remote: countingRemote().service }))))
+      assert.strictEqual(remote.calls(), 1)
+    }).pipe(Effect.provide(executorOn({ config: { retries: 0 }, remote: remote.service }))))
 
   it.effect("without a remote prover, fallback is skipped with that reason", () =>
     Effect.gen(function*() {

@@ -47,6 +47,7 @@ const budgetMb = Math.round((naive.peak / MB) * Number(process.env.BENCH_BUDGET_
 console.log(`(a) direct, all at once: makespan ${(naive.result.makespanMs! / 1000).toFixed(1)} s, peak ${(naive.peak / MB).toFixed(0)} MB`)
 const managed = await side("managed.ts", [JSON.stringify(bySize), String(budgetMb)])
 const r = managed.result
+console.error(`lower bound terms: longest proof ${(r.longestMs! / 1000).toFixed(1)} s, memory-time ${(r.memoryMs! / 1000).toFixed(1)} s, measured CPU time ${(r.cpuBoundMs! / 1000).toFixed(1)} s (granted cores × time held: ${(r.grantedCoresMs! / 1000).toFixed(1)} s)`)
 console.log(`(b) Provident, budget ${budgetMb} MB (${r.grantBudgetMb!.toFixed(0)} MB grantable): makespan ${(r.makespanMs! / 1000).toFixed(1)} s, peak ${(managed.peak / MB).toFixed(0)} MB, lower bound ${(r.lowerBoundMs! / 1000).toFixed(1)} s (${(r.makespanMs! / r.lowerBoundMs!).toFixed(2)}×; target ≤ 1.15×)`)
 const overhead = r.singleMs! / naive.result.singleMs!
 console.log(`one proof of square-4000: direct ${naive.result.singleMs!.toFixed(0)} ms, managed ${r.singleMs!.toFixed(0)} ms (${overhead.toFixed(3)}×; target ≤ 1.02×); peak within budget: ${managed.peak <= budgetMb * MB}`)

@@ -37,7 +37,7 @@ export const run = Effect.fn("Cli.bench")(function*(options: Options) {
   yield* Effect.gen(function*() {
     const executor = yield* AdaptiveExecutor.AdaptiveExecutor
     const predictor = yield* ResourcePredictor.ResourcePredictor
-    const rows: Array<ReadonlyArray<string>> = [["circuit", "constraints", "protocol", "runs", "mean s", "min s", "peak MB"]]
+    const rows: Array<ReadonlyArray<string>> = [["circuit", "constraints", "protocol", "setup", "runs", "mean s", "min s", "peak MB"]]
     for (const circuit of circuits) {
       for (const protocol of options.protocols.filter((p) => circuit.keys[p] !== undefined)) {
         const times: Array<number> = []
@@ -60,6 +60,8 @@ export const run = Effect.fn("Cli.bench")(function*(options: Options) {
           circuit.id,
           String(circuit.constraints),
           protocol,
+          // A single-party setup lets whoever ran it forge proofs: fine for measuring, never for secrets.
+          circuit.insecureSetup ? "INSECURE" : "trusted",
           String(times.length),
           (times.reduce((a, b) => a + b, 0) / times.length / 1000).toFixed(2),
           (Math.min(...times) / 1000).toFixed(2),

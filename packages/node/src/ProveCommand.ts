@@ -64,6 +64,7 @@ export const run = Effect.fn("Cli.prove")(function*(options: Options) {
     process.exitCode = 1
     return
   }
+  if (circuit.insecureSetup) yield* Console.error(`${circuit.id}: single-party setup, INSECURE (whoever ran it can forge proofs): for testing only`)
   yield* Console.log(JSON.stringify({
     circuit: circuit.id,
     constraints: circuit.constraints,

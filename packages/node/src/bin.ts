@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-/** The `provident` executable. */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect } from "effect"
+/**
+ * The `provident` executable. With `OTEL_EXPORTER_OTLP_ENDPOINT` set (or
+ * `PROVIDENT_TRACE_CONSOLE=1`) its traces and metrics go out through
+ * `NodeTelemetry`, loaded only then.
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Effect, Layer } from "effect"
 import * as Cli from "./Cli.ts"
 
-Cli.run(process.argv.slice(2)).pipe(Effect.provide(NodeServices.layer), NodeRuntime.runMain)
+const telemetry = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "") !== "" || process.env.PROVIDENT_TRACE_CONSOLE === "1"
+  ? Layer.unwrap(Effect.promise(() => import("./NodeTelemetry.ts")).pipe(Effect.map((t) => t.layer())))
+  : Layer.empty
+
+Cli.run(process.argv.slice(2)).pipe(Effect.provide(NodeServices.layer), Effect.provide(telemetry), NodeRuntime.runMain)

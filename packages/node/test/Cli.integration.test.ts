@@ -4,6 +4,8 @@ import { DeviceInfo, ResourceSnapshot } from "@provident/core"
 import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -60,6 +62,43 @@ describe("provident prove, serve, bench", () => {
     assert.isTrue(out.insecureSetup)
     assert.lengthOf(out.publicSignals, 1)
     assert.match(run.stderr, /witness|proving/, "progress went to stderr")
+  })
+
+  it("prove --protocol plonk --priority low, traced to OTEL_EXPORTER_OTLP_ENDPOINT without the input", async () => {
+    const received: Array<{ readonly path: string; readonly body: Buffer }> = []
+    const collector = http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        received.push({ path: req.url ?? "", body: Buffer.concat(chunks) })
+        res.writeHead(200, { "content-type": "application/json" }).end("{}")
+      })
+    })
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve))
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
+      const child = spawn(process.execPath, [bin, "prove", "square-1000", "--input", input, "--circuits-dir", examples, "--protocol", "plonk", "--priority", "low"], {
+        env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (d) => (stdout += d))
+      child.stderr.on("data", (d) => (stderr += d))
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+      assert.strictEqual(code, 0, stderr)
+      const out = JSON.parse(stdout)
+      assert.strictEqual(out.protocol, "plonk")
+      assert.isTrue(out.verified)
+      assert.strictEqual(out.proof.protocol, "plonk")
+      assert.match(stderr, /INSECURE/, "the single-party setup is labelled")
+      const traces = Buffer.concat(received.filter((r) => r.path === "/v1/traces").map((r) => r.body))
+      assert.isAbove(traces.length, 0, "the run's traces were exported before it exited")
+      assert.isAbove(traces.indexOf("AdaptiveExecutor.execute"), -1)
+      assert.strictEqual(traces.indexOf("12345"), -1, "the input never leaves")
+    } finally {
+      collector.closeAllConnections()
+      await new Promise((resolve) => collector.close(resolve))
+    }
   })
 
   it("prove refuses an unknown circuit and a missing input, naming them", () => {
@@ -120,7 +159,11 @@ describe("provident prove, serve, bench", () => {
     fs.symlinkSync(path.join(examples, "square-1000"), path.join(only, "square-1000"))
     const run = provident("bench", "--repeat", "2", "--circuits-dir", only)
     assert.strictEqual(run.status, 0, run.stderr)
-    assert.match(run.stdout, /square-1000\s+1001\s+groth16\s+2\s+\d+\.\d\d/)
+    assert.match(run.stdout, /square-1000\s+1001\s+groth16\s+INSECURE\s+2\s+\d+\.\d\d/)
     assert.match(run.stdout, /square snarkjs-groth16 FULL_COMPUTATION \d+ core\(s\), \d+ samples: time ≈/, run.stdout)
+    // Stored where the predictor of the next run (and `prove`) finds them.
+    const stored = JSON.parse(fs.readFileSync(path.join(env.XDG_CACHE_HOME, "provident", "cost-models.json"), "utf8"))
+    assert.include(JSON.stringify(stored), "snarkjs-groth16")
+    assert.include(JSON.stringify(stored), "square")
   })
 })

@@ -7,11 +7,13 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { AdaptiveExecutor, HttpRemoteProver, ProofComputation, ProverError, RemoteProver } from "@provident/core"
 import { Prover } from "@provident/core/Prover"
 import { Effect, Layer, Logger, Redacted } from "effect"
+import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as NodeTelemetry from "../src/NodeTelemetry.ts"
 import { baseUrl, circuit, Controls, scriptedProver, serverWith, stack, token } from "./serverFixtures.ts"
 
-type Mode = "slow" | "500" | "garbage" | "reset" | "forged" | "busy-then-ok" | "ok"
+type Mode = "slow" | "500" | "garbage" | "reset" | "forged" | "busy-then-ok" | "busy-date-then-ok" | "401" | "422" | "ok"
 
 /** A raw HTTP server that misbehaves as told, counting the proof requests it got. */
 const faultServer = (mode: Mode, predictedWaitMs = 0) =>
@@ -56,6 +58,21 @@ const faultServer = (mode: Mode, predictedWaitMs = 0) =>
               res.writeHead(503, { "retry-after": "1" })
               res.end(JSON.stringify({ error: "busy", message: "busy" }))
             } else answer("7", "7")
+            return
+          case "busy-date-then-ok":
+            if (hits === 1) {
+              // Retry-After as an HTTP-date two seconds ahead (RFC 9110 allows either form).
+              res.writeHead(503, { "retry-after": new Date(Date.now() + 2000).toUTCString() })
+              res.end(JSON.stringify({ error: "busy", message: "busy" }))
+            } else answer("7", "7")
+            return
+          case "401":
+            res.writeHead(401, { "content-type": "application/json" })
+            res.end(JSON.stringify({ error: "unauthorized", message: "a bearer token is required" }))
+            return
+          case "422":
+            res.writeHead(422, { "content-type": "application/json" })
+            res.end(JSON.stringify({ error: "invalid-input", message: "input: the circuit rejects it" }))
             return
           case "ok":
             answer("7", "7")
@@ -118,6 +135,47 @@ describe("HttpRemoteProver against fault servers", { timeout: 30_000 }, () => {
       if (both._tag === "Success") assert.strictEqual(both.success.endpoint, honest.url)
     }))
 
+  it.live("a 4xx is never retried; the next endpoint is tried, except when the input itself is refused (422)", () =>
+    Effect.gen(function*() {
+      const unauthorized = yield* faultServer("401")
+      const honest = yield* faultServer("ok", 5000)
+      const result = yield* proveVia([unauthorized.url, honest.url], { retries: 3 })
+      assert.strictEqual(result._tag === "Success" ? result.success.endpoint : "", honest.url)
+      assert.strictEqual(unauthorized.hits(), 1, "asked once, not retried")
+      const refused = yield* faultServer("422")
+      const other = yield* faultServer("ok", 5000)
+      const rejected = yield* proveVia([refused.url, other.url], { retries: 3 })
+      assert.strictEqual(rejected._tag === "Failure" ? rejected.failure._tag : "", "RemoteProverError")
+      if (rejected._tag === "Failure" && rejected.failure._tag === "RemoteProverError") {
+        assert.strictEqual(rejected.failure.reason, "Rejected")
+        assert.match(rejected.failure.message, /\(422\): input: the circuit rejects it/)
+      }
+      assert.deepStrictEqual([refused.hits(), other.hits()], [1, 0], "an input refused by one is refused by all: no other is asked")
+    }))
+
+  it.live("after a 500, garbage or a reset, the next endpoint proves", () =>
+    Effect.gen(function*() {
+      for (const mode of ["500", "garbage", "reset"] as const) {
+        const failing = yield* faultServer(mode)
+        const honest = yield* faultServer("ok", 5000)
+        const result = yield* proveVia([failing.url, honest.url], { timeoutMs: 500, retries: 1 })
+        assert.strictEqual(result._tag === "Success" ? result.success.endpoint : "", honest.url, mode)
+        assert.isAtLeast(failing.hits(), 1, mode)
+        assert.strictEqual(honest.hits(), 1, mode)
+      }
+    }))
+
+  it.live("a Retry-After given as an HTTP-date is honoured", () =>
+    Effect.gen(function*() {
+      const busy = yield* faultServer("busy-date-then-ok")
+      const started = Date.now()
+      const result = yield* proveVia([busy.url])
+      assert.strictEqual(result._tag, "Success")
+      assert.strictEqual(busy.hits(), 2)
+      // The date has a one-second resolution: at least ~1 s of the 2 s asked for.
+      assert.isAtLeast(Date.now() - started, 900)
+    }))
+
   it.live("a busy endpoint is retried after its Retry-After", () =>
     Effect.gen(function*() {
       const busy = yield* faultServer("busy-then-ok")
@@ -148,7 +206,10 @@ describe("HttpRemoteProver against fault servers", { timeout: 30_000 }, () => {
 })
 
 describe("the executor falling back to provident serve", { timeout: 30_000 }, () => {
-  it.live("gets a verified proof from the server, and inputs never reach the logs", () => {
+  it.live("gets a verified proof from the server, and inputs never reach the logs or the spans", () => {
+    // Kept by a processor of our own: an in-memory exporter forgets its spans when the SDK shuts down with the layer.
+    const ended: Array<ReadableSpan> = []
+    const keep: SpanProcessor = { onStart: () => {}, onEnd: (span) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} }
     const logs: Array<string> = []
     const capture = Logger.make((options) => void logs.push(JSON.stringify(options.message)))
     return Effect.gen(function*() {
@@ -163,7 +224,7 @@ describe("the executor falling back to provident serve", { timeout: 30_000 }, ()
           Layer.provideMerge(remoteOver([url])),
           Layer.provideMerge(Layer.succeed(Prover, failingLocally(controls.service)))
         )
-      )))
+      )), Effect.provide(NodeTelemetry.layer({ spanProcessors: [keep] })))
       assert.isTrue(result.success, JSON.stringify(result.attempts))
       assert.strictEqual(result.strategy, "FALLBACK_COMPUTATION")
       assert.strictEqual(result.result?.provedBy, url)
@@ -176,6 +237,15 @@ describe("the executor falling back to provident serve", { timeout: 30_000 }, ()
       yield* Effect.logInfo("a line the capture must see")
       assert.isTrue(logs.some((l) => l.includes("a line the capture must see")), "the capture works")
       assert.isFalse(logs.some((l) => l.includes("90210")), "the private input is in no log line")
+      // The fallback branch of the story: attempt (FALLBACK_COMPUTATION) → HttpRemoteProver.prove.
+      const spans = ended
+      const remoteSpan = spans.find((s) => s.name === "HttpRemoteProver.prove")
+      const attempt = spans.find((s) => s.spanContext().spanId === remoteSpan?.parentSpanContext?.spanId)
+      assert.strictEqual(attempt?.name, "AdaptiveExecutor.attempt")
+      assert.strictEqual(attempt?.attributes["provident.strategy"], "FALLBACK_COMPUTATION")
+      assert.strictEqual(remoteSpan!.attributes["provident.endpoint"], url)
+      assert.isAbove(remoteSpan!.attributes["provident.request_bytes"] as number, 0)
+      for (const span of spans) assert.notInclude(JSON.stringify(span.attributes), "90210", span.name)
     }).pipe(Effect.provide(serverWith()), Effect.provide(Logger.layer([capture])))
   })
 })

@@ -21,8 +21,9 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as NodeSnarkjsProver from "../src/NodeSnarkjsProver.ts"
 import * as NodeTelemetry from "../src/NodeTelemetry.ts"
-import { circuit, scriptedProver, stack } from "./serverFixtures.ts"
+import { circuit, scriptedProver, square1000, stack } from "./serverFixtures.ts"
 
 const SECRET = "31337000"
 
@@ -112,6 +113,35 @@ describe("NodeTelemetry", { timeout: 30_000 }, () => {
       Effect.provide(NodeTelemetry.layer({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
     )
   })
+
+  it.live("with the real prover, witness and proving run in its spans under their phases, then verification", () => {
+    const exporter = new InMemorySpanExporter()
+    return Effect.gen(function*() {
+      const real = yield* square1000
+      const executor = yield* AdaptiveExecutor.AdaptiveExecutor
+      const result = yield* executor.execute("real-proof", ProofComputation.computation(real, "groth16", { x: SECRET }),
+        ProofComputation.defaultProfile(real), "high", { circuit: { circuitId: real.id, circuitFamily: "square" } })
+      assert.isTrue(result.success, JSON.stringify(result.attempts))
+      const spans = exporter.getFinishedSpans()
+      const parentOf = (span: ReadableSpan) => spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId)
+      const phase = (name: string) => spans.find((s) => s.name === "AdaptiveExecutor.phase" && s.attributes["provident.phase"] === name)
+      const witness = spans.find((s) => s.name === "NodeSnarkjsProver.computeWitness")
+      const prove = spans.find((s) => s.name === "NodeSnarkjsProver.prove")
+      assert.strictEqual(parentOf(witness!), phase("witness"), "the witness is computed under the witness phase")
+      assert.strictEqual(parentOf(prove!), phase("proving"), "the proof is made under the proving phase")
+      assert.strictEqual(prove!.attributes["provident.circuit"], "square-1000")
+      assert.isAtLeast(prove!.attributes["provident.threads"] as number, 1)
+      const verify = spans.find((s) => s.name === "NodeSnarkjsProver.verify")
+      assert.isDefined(verify, "every proof is verified")
+      const ancestors: Array<string> = []
+      for (let at = parentOf(verify!); at !== undefined; at = parentOf(at)) ancestors.push(at.name)
+      assert.include(ancestors, "AdaptiveExecutor.attempt", "verification is part of the attempt")
+      for (const span of spans) assert.notInclude(JSON.stringify(span.attributes), SECRET, span.name)
+    }).pipe(
+      Effect.provide(Layer.fresh(stack()).pipe(Layer.provideMerge(NodeSnarkjsProver.layer({ warm: 1 })))),
+      Effect.provide(NodeTelemetry.layer({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
+    )
+  }, 60_000)
 
   it.live("metrics reach a metric reader: monitor gauges, allocator admissions by priority, executions by strategy and outcome", () => {
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)

@@ -80,7 +80,7 @@ const attempts = Metric.counter("provident_executor_attempts_total", {
   description: "Attempts by strategy and outcome",
   incremental: true
 })
-const fallbacks = Metric.counter("provident_executor_fallbacks_total", {
+export const executorFallbacksTotal = Metric.counter("provident_executor_fallbacks_total", {
   description: "Times the chain moved on from a strategy (attribute: strategy left)",
   incremental: true
 })
@@ -93,6 +93,6 @@ export const executorExecutions = (strategy: string, outcome: string) =>
   Metric.update(Metric.withAttributes(executions, { strategy, outcome }), 1)
 export const executorAttempts = (strategy: string, outcome: string) =>
   Metric.update(Metric.withAttributes(attempts, { strategy, outcome }), 1)
-export const executorFallbacks = (strategy: string) => Metric.update(Metric.withAttributes(fallbacks, { strategy }), 1)
+export const executorFallbacks = (strategy: string) => Metric.update(Metric.withAttributes(executorFallbacksTotal, { strategy }), 1)
 export const executorStrategyTime = (strategy: string, ms: number) =>
   Metric.update(Metric.withAttributes(strategyTime, { strategy }), ms)

@@ -7,7 +7,8 @@
 import { Effect, Option, PubSub, Stream } from "effect"
 import type { ExecutionProgress } from "../ExecutionResult.ts"
 
-const finished = (phase: string) => phase === "done" || phase === "failed"
+/** Whether `phase` ends an execution: its entry expires and its change stream ends. */
+export const finished = (phase: string): boolean => phase === "done" || phase === "failed" || phase === "cancelled" || phase === "cancelled"
 
 export const make = Effect.fnUntraced(function*(retentionMs: number) {
   const entries = new Map<string, ExecutionProgress>()
@@ -28,7 +29,7 @@ export const make = Effect.fnUntraced(function*(retentionMs: number) {
     return Option.fromUndefinedOr(entries.get(id))
   }
 
-  /** The current progress (if any), then every update, ending after `done` or `failed`. */
+  /** The current progress (if any), then every update, ending after `done`, `failed` or `cancelled`. */
   const changes = (id: string): Stream.Stream<ExecutionProgress> =>
     Stream.unwrap(Effect.gen(function*() {
       // Subscribe before reading the current value, so no update falls between the two.

@@ -54,7 +54,7 @@ export type ComputationResult<A> =
 /** Where an execution is, as the spec reads it: `progress` is the percentage. */
 export interface ComputationProgress {
   readonly id: string
-  /** `queued`, `allocating`, `running`, a phase the computation reported, `checkpointing`, `fallback`, `done` or `failed`. */
+  /** `queued`, `allocating`, `running`, a phase the computation reported, `checkpointing`, `fallback`, `done`, `failed` or `cancelled`. */
   readonly phase: string
   readonly progress: number
   readonly strategy: ComputationStrategy | undefined
