@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
 import * as ResourceMonitor from "../src/ResourceMonitor.ts"
 import * as DeviceScript from "../src/DeviceScript.ts"
@@ -212,6 +212,23 @@ describe("ResourceMonitor with a failing probe", () => {
       assert.deepStrictEqual((yield* changes).map((s) => s.stale), [true, true, true, false])
       assert.strictEqual((yield* m.history).length, 2, "stale repeats are not history")
     }).pipe(Effect.provide(monitorOn(SimulatedDevice.laptop))))
+
+  it.effect("a failure is logged: one warning when a run of failures starts, not one per failed sample", () => {
+    const lines: Array<{ readonly level: string; readonly message: string }> = []
+    const capture = Logger.make((options) => void lines.push({ level: options.logLevel, message: String(options.message) }))
+    return Effect.gen(function*() {
+      const d = yield* device
+      yield* d.injectFault("fail", 3)
+      yield* TestClock.adjust("3 seconds")
+      const warnings = () => lines.filter((l) => l.level === "Warn" && l.message.includes("probe reading failed"))
+      assert.strictEqual(warnings().length, 1)
+      assert.match(warnings()[0]!.message, /\(Failed\): simulated probe failure; keeping the last good reading, marked stale/)
+      yield* TestClock.adjust("1 second") // recovers
+      yield* d.injectFault("fail", 1)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(warnings().length, 2, "a new run after a recovery warns again")
+    }).pipe(Effect.provide(monitorOn(SimulatedDevice.laptop)), Effect.provide(Logger.layer([capture])))
+  })
 
   it.effect("a hanging probe times out and sampling continues", () =>
     Effect.gen(function*() {

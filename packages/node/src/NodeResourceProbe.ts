@@ -42,6 +42,15 @@ export interface Options {
   readonly factsTimeout?: Duration.Input
   /** Reads /proc and /sys files; tests substitute fixtures. */
   readonly readFile?: cgroup.ReadFile
+  /** Where the static facts and the battery come from; default systeminformation. Tests substitute a device. */
+  readonly systemInformation?: SystemInformation
+}
+
+/** The systeminformation calls the probe makes (see `readFacts`). */
+export interface SystemInformation {
+  readonly battery: () => Promise<SiBattery>
+  readonly system: () => Promise<Awaited<ReturnType<typeof si.system>>>
+  readonly networkInterfaces: (which: "default") => Promise<Awaited<ReturnType<typeof si.networkInterfaces>>>
 }
 
 /** Values at or above this from `process.constrainedMemory()` mean "no constraint". */
@@ -53,13 +62,13 @@ const minDefined = (...values: ReadonlyArray<number | undefined>): number | unde
 }
 
 /** The static facts systeminformation gives, each optional: a failure or timeout leaves it out. */
-const readFacts = (timeout: Duration.Input) => {
+const readFacts = (info: SystemInformation, timeout: Duration.Input) => {
   const fact = <A>(f: () => Promise<A>) =>
     Effect.tryPromise(f).pipe(Effect.timeout(timeout), Effect.option, Effect.map((o) => (o._tag === "Some" ? o.value : undefined)))
   return Effect.all({
-    battery: fact(() => si.battery()),
-    system: fact(() => si.system()),
-    network: fact(() => si.networkInterfaces("default"))
+    battery: fact(() => info.battery()),
+    system: fact(() => info.system()),
+    network: fact(() => info.networkInterfaces("default"))
   }, { concurrency: "unbounded" })
 }
 
@@ -90,7 +99,8 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const read = options.readFile ?? readFileOrUndefined
   const linux = process.platform === "linux"
   const layout = linux ? cgroup.discover(read) : undefined
-  const facts = yield* readFacts(options.factsTimeout ?? "5 seconds")
+  const info = options.systemInformation ?? si
+  const facts = yield* readFacts(info, options.factsTimeout ?? "5 seconds")
 
   const totalMemory = os.totalmem()
   const constrained = process.constrainedMemory?.()
@@ -161,7 +171,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const refreshBattery = (now: number) =>
     !hasBattery || now - battery.at < batteryRefresh
       ? Effect.void
-      : Effect.tryPromise(() => si.battery()).pipe(
+      : Effect.tryPromise(() => info.battery()).pipe(
         Effect.timeout("2 seconds"),
         Effect.match({
           onFailure: () => void (battery = { ...battery, at: now }),

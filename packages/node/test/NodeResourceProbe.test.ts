@@ -47,3 +47,50 @@ describe("NodeResourceProbe in a simulated cgroup", () => {
       assert.strictEqual(snapshot.memory.total, os.totalmem())
     }).pipe(Effect.provide(NodeResourceProbe.layer({ readFile: () => undefined, factsTimeout: "3 seconds" }))))
 })
+
+describe("NodeResourceProbe facts from systeminformation", () => {
+  /** A laptop on battery as systeminformation would describe it; `level` is what the next battery read answers. */
+  const laptop = (state: { level: number; charging: boolean; reads: number }): NodeResourceProbe.SystemInformation => ({
+    battery: () => {
+      state.reads++
+      return Promise.resolve({ hasBattery: true, percent: state.level, isCharging: state.charging, timeRemaining: state.charging ? -1 : 90 } as never)
+    },
+    system: () => Promise.resolve({ manufacturer: "Framework", model: "Laptop 13" } as never),
+    networkInterfaces: () => Promise.resolve({ iface: "wlan0", type: "wireless" } as never)
+  })
+
+  it.effect("battery level, charging and time left (minutes → seconds), re-read every 30 s by the clock; network type; model", () => {
+    const state = { level: 64, charging: false, reads: 0 }
+    return Effect.gen(function*() {
+      const probe = yield* ResourceProbe.ResourceProbe
+      assert.isTrue(probe.device.supports.battery)
+      assert.strictEqual(probe.device.model, "Framework Laptop 13")
+      const first = yield* probe.sample
+      assert.deepStrictEqual(first.battery, { level: 64, charging: false, dischargingTime: 90 * 60 })
+      assert.strictEqual(first.network.type, "wireless")
+      assert.strictEqual(state.reads, 1, "read once at start")
+
+      Object.assign(state, { level: 63, charging: true })
+      yield* TestClock.adjust("10 seconds")
+      assert.strictEqual((yield* probe.sample).battery?.level, 64, "not re-read within 30 s")
+      yield* TestClock.adjust("25 seconds")
+      const later = yield* probe.sample
+      assert.deepStrictEqual(later.battery, { level: 63, charging: true }, "charging: no time left to report")
+      assert.strictEqual(state.reads, 2)
+    }).pipe(Effect.provide(NodeResourceProbe.layer({ readFile: () => undefined, systemInformation: laptop(state) })))
+  })
+
+  it.effect("a machine without a battery has none, and says so", () =>
+    Effect.gen(function*() {
+      const probe = yield* ResourceProbe.ResourceProbe
+      assert.isFalse(probe.device.supports.battery)
+      assert.isUndefined((yield* probe.sample).battery)
+    }).pipe(Effect.provide(NodeResourceProbe.layer({
+      readFile: () => undefined,
+      systemInformation: {
+        battery: () => Promise.resolve({ hasBattery: false, percent: 0, isCharging: false } as never),
+        system: () => Promise.reject(new Error("no DMI here")),
+        networkInterfaces: () => Promise.resolve([] as never)
+      }
+    }))))
+})
