@@ -67,7 +67,7 @@ describe("NodeResourceProbe facts from systeminformation", () => {
       assert.strictEqual(probe.device.model, "Framework Laptop 13")
       const first = yield* probe.sample
       assert.deepStrictEqual(first.battery, { level: 64, charging: false, dischargingTime: 90 * 60 })
-      assert.strictEqual(first.network.type, "wireless")
+      assert.strictEqual(first.network?.type, "wireless")
       assert.strictEqual(state.reads, 1, "read once at start")
 
       Object.assign(state, { level: 63, charging: true })
