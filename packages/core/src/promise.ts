@@ -38,6 +38,6 @@ export {
 } from "./promise/ResourcePrediction.ts"
 export type { Allocation, AllocationDecision } from "./AllocationDecision.ts"
 export type { ComputationProfile } from "./ComputationProfile.ts"
-export type { OperationProfileInput as OperationProfile } from "./OperationProfile.ts"
+export type { OperationProfileLike as OperationProfile } from "./promise/ResourceAllocator.ts"
 export type { OperationStatus } from "./OperationStatus.ts"
 export type { ResourceSnapshot } from "./ResourceSnapshot.ts"

@@ -100,7 +100,7 @@ describe("the spec's code blocks: monitoring and allocation", () => {
     })
 
     // Define operation profile
-    const operationProfile: OperationProfile = { // (ts) typed: `type: 'memory'` would widen to string
+    const operationProfile = {
       name: "generateProof",
       estimatedMemory: 1024 * 1024 * 1024, // 1 GB
       estimatedCpuUtilization: 0.6,

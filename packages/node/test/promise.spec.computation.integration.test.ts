@@ -149,7 +149,7 @@ describe("the spec's code blocks: computation and prediction", () => {
     const predictions = prediction.getSystemPredictions()
     console.log(
       "Predicted memory usage in 1 minute:",
-      predictions.find((p) => p.timestamp > Date.now() + 60000)?.memory?.predicted // (ts) `?.memory?.`: a forecast may lack a resource
+      predictions.find((p) => p.timestamp > Date.now() + 60000)?.memory.predicted
     )
 
     // Register operation for resource prediction

@@ -17,6 +17,22 @@ import type { Allocation, AllocationDecision } from "../AllocationDecision.ts"
 import type * as CustomStrategy from "../CustomStrategy.ts"
 import type { AbortSignalLike } from "../internal/abort.ts"
 import type { OperationProfile, OperationProfileInput } from "../OperationProfile.ts"
+
+/**
+ * An operation profile as the spec writes it in plain code. In an object
+ * declared without a type, a literal such as `type: 'memory'` widens to
+ * `string`, so the facade takes strings for a requirement's `type` and
+ * `units` and checks them as it decodes: a wrong one rejects with a
+ * `TypeError` naming the field and the values allowed.
+ */
+export type OperationProfileLike = Omit<OperationProfileInput, "requiredResources"> & {
+  readonly requiredResources?: ReadonlyArray<{
+    readonly type: string
+    readonly minimumRequired: number
+    readonly recommended: number
+    readonly units: string
+  }>
+}
 import type { OperationStatus } from "../OperationStatus.ts"
 import * as CoreAllocator from "../ResourceAllocator.ts"
 import { type MonitorServices, type ResourceMonitor, runtimeOf as monitorRuntime } from "./ResourceMonitor.ts"
@@ -81,8 +97,8 @@ export class ResourceAllocator {
    * granted resolves with `approved: false` and what to do instead; an
    * invalid profile rejects with a `TypeError` naming the field.
    */
-  requestAllocation(profile: OperationProfileInput): Promise<AllocationDecision> {
-    return runtimeOf(this).run(Allocator.use((a) => a.request(profile)))
+  requestAllocation(profile: OperationProfileLike): Promise<AllocationDecision> {
+    return runtimeOf(this).run(Allocator.use((a) => a.request(profile as OperationProfileInput)))
   }
 
   /**
@@ -90,12 +106,12 @@ export class ResourceAllocator {
    * spec calls it without `await`: the operation calls that follow it
    * (`startOperation`, `pauseOperation`, …) wait for it to take effect.
    */
-  queueOperation(profile: OperationProfileInput, work?: OperationWork): Promise<void> {
+  queueOperation(profile: OperationProfileLike, work?: OperationWork): Promise<void> {
     const body = work === undefined
       ? () => Effect.never
       : (allocation: Allocation) =>
         Effect.tryPromise({ try: (signal) => work(allocation, signal as AbortSignalLike), catch: (error) => error })
-    return runtimeOf(this).command(Allocator.use((a) => a.queue(profile, body)))
+    return runtimeOf(this).command(Allocator.use((a) => a.queue(profile as OperationProfileInput, body)))
   }
 
   /**

@@ -28,8 +28,13 @@ export type ResourcePredictionOptions = PredictorConfig.PredictorConfigInput
 /** `{ resource: "memory" | "cpu" | "battery" | "storage", direction, slopePerSecond, level, confidence, samples }`. */
 export type ResourceTrend = Trend
 
-/** `{ step, timestamp, memory?: { predicted, lower, upper }, cpu?, battery?, storage? }`; a resource without readings is absent. */
-export type SystemPrediction = Prediction
+/**
+ * `{ step, timestamp, memory: { predicted, lower, upper }, cpu?, battery?,
+ * storage? }`. Memory is always read, so every prediction has it (there are
+ * none until the first reading is modelled); another resource without
+ * readings is absent.
+ */
+export type SystemPrediction = Prediction & { readonly memory: NonNullable<Prediction["memory"]> }
 
 /** The predictor's `OperationPrediction` as the spec reads it: `confidence` is `confidenceScore` (0..1). */
 export interface OperationPredictionResult extends Omit<OperationPrediction, "confidence"> {
@@ -83,7 +88,8 @@ export class ResourcePrediction {
    * Synchronous; throws before `start()` has resolved.
    */
   getSystemPredictions(): Array<SystemPrediction> {
-    return [...runtimeOf(this).runSync(Predictor.use((p) => p.predictions), notStarted)]
+    return runtimeOf(this).runSync(Predictor.use((p) => p.predictions), notStarted)
+      .filter((p): p is SystemPrediction => p.memory !== undefined)
   }
 
   /**

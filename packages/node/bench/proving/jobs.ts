@@ -8,8 +8,8 @@ const count = Math.max(8, Math.floor(Number(process.env.BENCH_PROOFS ?? 32)) || 
 export const sizes: ReadonlyArray<number> = Array.from({ length: count }, () => 16000)
 export const inputFor = (i: number) => ({ x: String(1000 + i) })
 
-/** Single proofs each side times, one after another; their median is compared. */
-export const SINGLE_RUNS = 5
+/** Single proofs timed each way, alternately (`single.ts`); their medians are compared. */
+export const SINGLE_RUNS = 9
 
 export const median = (xs: ReadonlyArray<number>): number => {
   const sorted = [...xs].sort((a, b) => a - b)

@@ -3,14 +3,14 @@
  * proofs through Provident (executor, allocator, prover children) under a
  * memory budget for the whole process tree. The allocator gets the budget
  * minus what the process and its idle prover children hold before any proof.
- * Prints one JSON line: `{ makespanMs, singleMs, lowerBoundMs, grantBudgetMb }`.
+ * Prints one JSON line: `{ makespanMs, lowerBoundMs, grantBudgetMb, … }`.
  */
 import { AdaptiveExecutor, ProofComputation, ResourceMonitor } from "@provident/core"
 import type { CircuitArtifacts } from "@provident/core/Prover"
 import { Effect } from "effect"
 import * as NodeProvident from "../../src/NodeProvident.ts"
 import * as NodeSnarkjsProver from "../../src/NodeSnarkjsProver.ts"
-import { inputFor, median, SINGLE_RUNS, sizes } from "./jobs.ts"
+import { inputFor, sizes } from "./jobs.ts"
 import { treeRss } from "./treeRss.ts"
 
 const circuits = JSON.parse(process.argv[2]!) as Record<string, CircuitArtifacts>
@@ -27,13 +27,6 @@ const run = (budgetForGrants: number) =>
           strategies: ["FULL_COMPUTATION"]
         }).pipe(Effect.tap((r) => (r.success ? Effect.void : Effect.die(new Error(JSON.stringify(r.attempts))))))
     yield* prove(1000, 99) // warm, as side (a)
-    const singles: Array<number> = []
-    for (let i = 0; i < SINGLE_RUNS; i++) {
-      const singleStart = performance.now()
-      yield* prove(4000, 90 + i)
-      singles.push(performance.now() - singleStart)
-    }
-    const singleMs = median(singles)
     const start = performance.now()
     const results = yield* Effect.forEach(sizes, (size, i) => prove(size, i), { concurrency: "unbounded" })
     const makespanMs = performance.now() - start
@@ -52,7 +45,7 @@ const run = (budgetForGrants: number) =>
     // For comparison: the cores as granted (held), not as used.
     const grantedCoresMs = runs.reduce((a, r) => a + r.ms * r.cores, 0) / cores
     const lowerBoundMs = Math.max(longestMs, memoryMs, cpuBoundMs)
-    return { makespanMs, singleMs, lowerBoundMs, longestMs, memoryMs, cpuBoundMs, grantedCoresMs, grantBudgetMb: budgetForGrants / MB }
+    return { makespanMs, lowerBoundMs, longestMs, memoryMs, cpuBoundMs, grantedCoresMs, grantBudgetMb: budgetForGrants / MB }
   })
 
 const main = Effect.gen(function*() {

@@ -1,14 +1,12 @@
 /**
  * Side (a) of the proving benchmark, in a process of its own: snarkjs used
- * directly, every proof at once with `Promise.all`, no budget. Also the
- * single-proof baseline: the median of direct proofs one at a time once
- * snarkjs is warm. Each proof is verified, as Provident verifies every
- * proof it makes: both sides do the same work per proof.
- * Prints one JSON line: `{ makespanMs, singleMs }`.
+ * directly, every proof at once with `Promise.all`, no budget. Each proof
+ * is verified, as Provident verifies every proof it makes: both sides do the
+ * same work per proof. Prints one JSON line: `{ makespanMs }`.
  */
 import * as fs from "node:fs"
 import * as snarkjs from "snarkjs"
-import { inputFor, median, SINGLE_RUNS, sizes } from "./jobs.ts"
+import { inputFor, sizes } from "./jobs.ts"
 
 const paths = JSON.parse(process.argv[2]!) as Record<string, { wasm: string; zkey: string; vkey: string }>
 // fullProve (witness and proof in one call) is what an application calls directly.
@@ -24,15 +22,8 @@ const prove = async (size: number, i: number) => {
 }
 
 await prove(1000, 99) // warm: the curve and its thread pool
-const singles: Array<number> = []
-for (let i = 0; i < SINGLE_RUNS; i++) {
-  const singleStart = performance.now()
-  await prove(4000, 90 + i)
-  singles.push(performance.now() - singleStart)
-}
-const singleMs = median(singles)
 const start = performance.now()
 await Promise.all(sizes.map((size, i) => prove(size, i)))
 const makespanMs = performance.now() - start
 await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } }).curve_bn128?.terminate()
-console.log(JSON.stringify({ makespanMs, singleMs }))
+console.log(JSON.stringify({ makespanMs }))
