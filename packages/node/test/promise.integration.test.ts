@@ -281,6 +281,26 @@ describe("closing", () => {
     await expect(escaped.sampleResources()).rejects.toThrow("ResourceMonitor is closed")
   })
 
+  it("await using closes an allocator, an adaptive computation and a prediction too, the monitor staying open", async () => {
+    const monitor = open({ sampleInterval: 50 })
+    let escaped: { allocator?: ResourceAllocator; adaptive?: AdaptiveComputation; prediction?: ResourcePrediction } = {}
+    {
+      await using allocator = new ResourceAllocator(monitor, { strategy: AllocationStrategy.BALANCED })
+      await using adaptive = new AdaptiveComputation(monitor, allocator)
+      await using prediction = new ResourcePrediction(monitor)
+      escaped = { allocator, adaptive, prediction }
+      await prediction.start()
+      expect((await allocator.requestAllocation(profile({ estimatedMemory: MiB, requiredResources: [] }))).name).toBe("generateProof")
+      expect(() => prediction.getSystemPredictions()).not.toThrow()
+    }
+    await expect(escaped.allocator!.requestAllocation(profile())).rejects.toThrow("ResourceAllocator is closed")
+    await expect(escaped.adaptive!.executeComputation("late", async () => 1, computationProfile, ResourcePriority.LOW)).rejects.toThrow(
+      "AdaptiveComputation is closed"
+    )
+    expect(() => escaped.prediction!.getSystemPredictions()).toThrow("ResourcePrediction is closed")
+    expect((await monitor.sampleResources()).stale).toBe(false)
+  })
+
   it("a script using the facade exits by itself after close()", async () => {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "promise-script.ts")
     const child = spawn(process.execPath, [script], { cwd: path.dirname(script), stdio: ["ignore", "pipe", "pipe"] })
