@@ -34,19 +34,24 @@ const MiB = 1024 ** 2
 
 /**
  * A starting profile for a circuit, before the predictor has learned it:
- * what snarkjs needed on a 2-core machine (`../shared/TOOLCHAIN.md`: ~145 MB
- * at 1k constraints, ~200 MB at 10k; ~1 s and ~3 s), scaled linearly. The
+ * what a snarkjs prover process needed on a 2-core machine, the whole
+ * process's peak resident memory (a prover child with its curve loaded is
+ * ~110 MiB before any circuit): measured Groth16 peaks ~150 MB at 1k
+ * constraints, ~180 MB at 4k, ~225 MB at 16k; PLONK ~205 MB at 1k–4k, so
+ * PLONK's proving phase is declared 48 MiB larger. Times ~1 s at 1k and ~3 s
+ * at 10k (`../shared/TOOLCHAIN.md`). Memory grows much more slowly than
+ * the constraint count: most of it is the process and the curve. The
  * predictor's learned models replace these figures as proofs complete.
  */
-export const defaultProfile = (circuit: CircuitArtifacts): ComputationProfile => {
+export const defaultProfile = (circuit: CircuitArtifacts, protocol: Protocol = "groth16"): ComputationProfile => {
   const n = circuit.constraints
   return {
     circuitSize: n,
     expectedWitnessDuration: Math.round(50 + n * 0.02),
     expectedProvingDuration: Math.round(800 + n * 0.25),
-    circuitMemoryRequirements: Math.round(60 * MiB + n * 2048),
-    witnessMemoryRequirements: Math.round(40 * MiB + n * 1024),
-    provingMemoryRequirements: Math.round(80 * MiB + n * 8192),
+    circuitMemoryRequirements: Math.round(110 * MiB + n * 1024),
+    witnessMemoryRequirements: Math.round(20 * MiB + n * 512),
+    provingMemoryRequirements: Math.round((protocol === "plonk" ? 88 : 40) * MiB + n * 4096),
     canSplitComputation: true,
     supportsFallbackMode: true,
     supportsPartialResults: false,

@@ -74,6 +74,21 @@ describe("plan", () => {
     assert.deepStrictEqual(tight.admit.map((a) => a.waiter.id), [2], "with only 1 left over beside the head, the long one must wait")
   })
 
+  it("shares cores: work gets fewer (never below its minimum) when that lets the next waiter start beside it", () => {
+    const flexible = (id: number, memory: number) => waiter(id, 2, memory, { queuedAt: id, need: { memory: { min: memory, rec: memory }, cores: { min: 1, rec: 4 } } })
+    // Alone: every core it asks for.
+    assert.deepStrictEqual(planOf({ waiting: [flexible(1, 4)] }).admit.map((a) => a.grant), [{ memory: 4, cores: 4 }])
+    // Two that fit in memory: the first leaves the second a core... and the second takes what is left.
+    const two = planOf({ waiting: [flexible(1, 4), flexible(2, 4)] })
+    assert.deepStrictEqual(two.admit.map((a) => [a.waiter.id, a.grant.cores]), [[1, 3], [2, 1]])
+    // When the next one could not start anyway (memory), nothing is held back from the first.
+    const big = planOf({ waiting: [flexible(1, 4), flexible(2, 7)] })
+    assert.deepStrictEqual(big.admit.map((a) => [a.waiter.id, a.grant.cores]), [[1, 4]])
+    // A fixed range is never cut below its minimum.
+    const fixed = planOf({ waiting: [waiter(1, 2, 4, { queuedAt: 1, need: need(4, 4) }), flexible(2, 4)] })
+    assert.deepStrictEqual(fixed.admit.map((a) => [a.waiter.id, a.grant.cores]), [[1, 4]])
+  })
+
   it("under critical pressure only critical work starts", () => {
     const result = planOf({ criticalOnly: true, waiting: [waiter(1, 3, 1), waiter(2, 4, 1)] })
     assert.deepStrictEqual(result.admit.map((a) => a.waiter.id), [2])

@@ -61,7 +61,7 @@ const estimates = (built: ReadonlyMap<number, CircuitArtifacts>) =>
     const out = new Map<string, { readonly ms: number; readonly bytes: number }>()
     for (const job of jobs) {
       const circuit = built.get(job.size)!
-      const e = yield* predictor.estimate(ProofComputation.defaultProfile(circuit), keyOf(circuit, job))
+      const e = yield* predictor.estimate(ProofComputation.defaultProfile(circuit, job.protocol), keyOf(circuit, job))
       out.set(job.id, { ms: e.estimatedTimeToComplete, bytes: e.p95PeakMemory })
     }
     return out
@@ -168,7 +168,7 @@ const program = Effect.gen(function*() {
         const circuit = built.get(job.size)!
         started.set(job.id, yield* Clock.currentTimeMillis)
         const result = yield* executor.execute(job.id, ProofComputation.computation(circuit, job.protocol, inputFor(job)),
-          ProofComputation.defaultProfile(circuit), job.priority, {
+          ProofComputation.defaultProfile(circuit, job.protocol), job.priority, {
             circuit: keyOf(circuit, job),
             fatal: ProofComputation.isFatal,
             ...(job.strategies === undefined ? {} : { strategies: job.strategies })

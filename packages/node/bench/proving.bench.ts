@@ -28,7 +28,7 @@ const MB = 1024 * 1024
 
 /** Runs a side in its own process, sampling its tree's memory; its JSON line and the peak. */
 const side = (script: string, args: ReadonlyArray<string>) =>
-  new Promise<{ readonly result: Record<string, number>; readonly peak: number }>((resolve, reject) => {
+  new Promise<{ readonly result: Record<string, number>; readonly peak: number; readonly composition: ReadonlyArray<number> }>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(here, "proving", script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
     const memory = sampler(child.pid!)
     let out = ""
@@ -36,7 +36,7 @@ const side = (script: string, args: ReadonlyArray<string>) =>
     child.on("exit", (code) => {
       const peak = memory.stop()
       if (code !== 0) return reject(new Error(`${script} exited with ${code}`))
-      resolve({ result: JSON.parse(out.trim().split("\n").at(-1)!), peak })
+      resolve({ result: JSON.parse(out.trim().split("\n").at(-1)!), peak, composition: memory.composition() })
     })
   })
 
@@ -49,6 +49,7 @@ const budgetMb = Math.round((naive.peak / MB) * Number(process.env.BENCH_BUDGET_
 console.log(`(a) direct, all at once: makespan ${(naive.result.makespanMs! / 1000).toFixed(1)} s, peak ${(naive.peak / MB).toFixed(0)} MB`)
 const managed = await side("managed.ts", [JSON.stringify(bySize), String(budgetMb)])
 const r = managed.result
+console.error(`at the managed peak, MB per process (this side's process first): ${managed.composition.join(", ")}`)
 console.error(`lower bound terms: longest proof ${(r.longestMs! / 1000).toFixed(1)} s, memory-time ${(r.memoryMs! / 1000).toFixed(1)} s, measured CPU time ${(r.cpuBoundMs! / 1000).toFixed(1)} s (granted cores × time held: ${(r.grantedCoresMs! / 1000).toFixed(1)} s)`)
 console.log(`(b) Provident, budget ${budgetMb} MB (${r.grantBudgetMb!.toFixed(0)} MB grantable): makespan ${(r.makespanMs! / 1000).toFixed(1)} s, peak ${(managed.peak / MB).toFixed(0)} MB, lower bound ${(r.lowerBoundMs! / 1000).toFixed(1)} s (${(r.makespanMs! / r.lowerBoundMs!).toFixed(2)}×; target ≤ 1.15×)`)
 const single = await side("single.ts", [JSON.stringify(bySize)])

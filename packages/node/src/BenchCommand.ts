@@ -44,7 +44,7 @@ export const run = Effect.fn("Cli.bench")(function*(options: Options) {
         const peaks: Array<number> = []
         for (let i = 1; i <= options.repeat; i++) {
           const result = yield* executor.execute(`bench-${circuit.id}-${protocol}-${i}`, ProofComputation.computation(circuit, protocol, input),
-            ProofComputation.defaultProfile(circuit), "high", {
+            ProofComputation.defaultProfile(circuit, protocol), "high", {
               circuit: { circuitId: circuit.id, circuitFamily: circuit.family, prover: `snarkjs-${protocol}` },
               strategies: ["FULL_COMPUTATION"],
               fatal: ProofComputation.isFatal

@@ -49,7 +49,7 @@ export const run = Effect.fn("Cli.prove")(function*(options: Options) {
       Effect.forkScoped({ startImmediately: true })
     )
     const result = yield* executor.execute(id, ProofComputation.computation(circuit, options.protocol, input),
-      ProofComputation.defaultProfile(circuit), options.priority, {
+      ProofComputation.defaultProfile(circuit, options.protocol), options.priority, {
         circuit: { circuitId: circuit.id, circuitFamily: circuit.family, prover: `snarkjs-${options.protocol}` },
         fatal: ProofComputation.isFatal
       })

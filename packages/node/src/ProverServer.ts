@@ -212,7 +212,7 @@ export const routes = (
         const outcome = yield* executor.execute(
           id,
           ProofComputation.computation(circuit, req.protocol, req.input),
-          ProofComputation.defaultProfile(circuit),
+          ProofComputation.defaultProfile(circuit, req.protocol),
           "medium",
           { circuit: keyOf(circuit, req.protocol), fatal: ProofComputation.isFatal, allowRemote: false }
         ).pipe(

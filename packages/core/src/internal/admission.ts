@@ -23,6 +23,14 @@
  *    keeps arriving (Go's weighted semaphore forbids overtaking outright;
  *    Effect's Semaphore allows it always; this sits between).
  * 4. Critical pressure. Only `critical` operations start.
+ * 5. Shared cores. An operation admitted in order gets the most cores its
+ *    range allows, unless the next waiting operation could start beside it
+ *    on the memory it leaves but not on the cores: then it gets fewer cores
+ *    (never below its minimum), so that the next one starts too. Alone, work
+ *    gets every core it asks for; in a queue, two proofs on one core each
+ *    keep a 2-core machine busier than one proof on both (snarkjs's
+ *    single-threaded stretches leave a core idle). A grant's cores are fixed
+ *    for its run: threads cannot be added to a running prover.
  *
  * One plan looks at most `BACKFILL_SCAN` waiters behind the head, so its cost
  * does not grow with the length of the queue.
@@ -125,17 +133,19 @@ export const plan = <W extends Waiter>(input: PlanInput<W>): Plan<W> => {
     free = sub(free, grant)
   }
 
-  const eligible = input.ordered[Symbol.iterator]()
+  const eligible = peekable(input.ordered[Symbol.iterator]())
+  const allowed = (w: W) => !input.criticalOnly || w.rank === CRITICAL
   let head: W | undefined
   for (let next = eligible.next(); !next.done; next = eligible.next()) {
     const w = next.value
-    if (input.criticalOnly && w.rank !== CRITICAL) continue
+    if (!allowed(w)) continue
     const grant = fit(w.need, free)
     if (grant === undefined) {
       head = w
       break
     }
-    start(w, grant)
+    const after = eligible.peek()
+    start(w, after === undefined || !allowed(after) ? grant : shareCores(w.need, grant, after.need, free))
   }
   if (head === undefined) return { admit, head: undefined, backfillsUsed: 0 }
 
@@ -173,6 +183,38 @@ export const plan = <W extends Waiter>(input: PlanInput<W>): Plan<W> => {
     used++
   }
   return { admit, head: head.id, backfillsUsed: used }
+}
+
+/**
+ * `grant` for an operation needing `need`, with fewer cores if that lets the
+ * next waiter (needing `next`) start beside it: only when the next one's
+ * memory fits in what this grant leaves and its cores would not.
+ */
+export const shareCores = (need: Need, grant: Resources, next: Need, free: Resources): Resources => {
+  if (next.memory.min > free.memory - grant.memory) return grant
+  const room = free.cores - next.cores.min
+  if (room >= grant.cores) return grant
+  const cores = need.cores.min >= 1 ? Math.floor(room) : room
+  return cores >= need.cores.min && cores > 0 ? { memory: grant.memory, cores } : grant
+}
+
+/** An iterator that can look at its next value without taking it. */
+const peekable = <A>(source: Iterator<A>) => {
+  let buffered: IteratorResult<A> | undefined
+  return {
+    next: (): IteratorResult<A> => {
+      if (buffered !== undefined) {
+        const result = buffered
+        buffered = undefined
+        return result
+      }
+      return source.next()
+    },
+    peek: (): A | undefined => {
+      buffered ??= source.next()
+      return buffered.done ? undefined : buffered.value
+    }
+  }
 }
 
 /** The holders, plus what this plan started, each expected to end after its estimate. */

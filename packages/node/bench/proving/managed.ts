@@ -2,7 +2,12 @@
  * Side (b) of the proving benchmark, in a process of its own: the same
  * proofs through Provident (executor, allocator, prover children) under a
  * memory budget for the whole process tree. The allocator gets the budget
- * minus what the process and its idle prover children hold before any proof.
+ * minus what this process holds: each grant is a whole prover child's peak
+ * (`ProofComputation.defaultProfile` declares the child's own memory too),
+ * and the warm children are where granted jobs run, so counting them as
+ * overhead as well would count them twice. Idle, they hold less than the
+ * grants they serve (~130 MB against ~230 MB), so the tree stays within
+ * this process plus the grants.
  * Prints one JSON line: `{ makespanMs, lowerBoundMs, grantBudgetMb, … }`.
  */
 import { AdaptiveExecutor, ProofComputation, ResourceMonitor } from "@provident/core"
@@ -49,14 +54,14 @@ const run = (budgetForGrants: number) =>
   })
 
 const main = Effect.gen(function*() {
-  // What the process and its warm prover children hold before any proof is overhead, not grantable.
   const probe = yield* Effect.flatMap(ResourceMonitor.ResourceMonitor, (m) => m.latest).pipe(Effect.provide(NodeProvident.layerMonitor()))
   const capacity = probe.memory.limit ?? probe.memory.total
-  // The library's default warm children (BENCH_WARM): they are part of the overhead measured below.
+  // The library's default warm children (BENCH_WARM).
   const prover = NodeSnarkjsProver.layer({ warm: Number(process.env.BENCH_WARM ?? 2) })
   return yield* Effect.gen(function*() {
     yield* Effect.sleep("2 seconds") // let the warm children load snarkjs
-    const overhead = treeRss(process.pid)
+    // What this process holds before any proof: not grantable.
+    const overhead = process.memoryUsage().rss
     // Process isolation has a floor: if the budget leaves less than one proof's
     // need after the overhead, grant one proof's need anyway (and the peak will
     // exceed the budget: the benchmark reports it).
@@ -65,7 +70,7 @@ const main = Effect.gen(function*() {
       return p.circuitMemoryRequirements + Math.max(p.witnessMemoryRequirements, p.provingMemoryRequirements)
     }))
     const budgetForGrants = Math.max(oneProof, budgetBytes - overhead)
-    console.error(`overhead before any proof (this process and idle prover children): ${(overhead / MB).toFixed(0)} MB`)
+    console.error(`this process before any proof: ${(overhead / MB).toFixed(0)} MB; with its idle prover children: ${(treeRss(process.pid) / MB).toFixed(0)} MB`)
     return yield* run(budgetForGrants).pipe(Effect.provide(NodeProvident.layer({
       allocator: { strategy: "aggressive", maxMemoryPercentage: Math.min(100, (budgetForGrants / capacity) * 100), eviction: false },
       executor: { retries: 0, timeout: 600_000 },

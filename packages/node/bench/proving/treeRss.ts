@@ -21,27 +21,36 @@ const rssOf = (pid: string): number => {
 }
 
 /** Bytes resident in `root` and every process below it right now. */
-export const treeRss = (root: number): number => {
+export const treeRss = (root: number): number => treeRssByProcess(root).reduce((a, b) => a + b, 0)
+
+/** Bytes resident in `root` and in each process below it right now, `root` first. */
+export const treeRssByProcess = (root: number): Array<number> => {
   const children = new Map<string, Array<string>>()
   for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     const parent = parentOf(pid)
     if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), pid])
   }
-  let total = 0
+  const each: Array<number> = []
   const stack = [String(root)]
   while (stack.length > 0) {
     const pid = stack.pop()!
-    total += rssOf(pid)
+    each.push(rssOf(pid))
     stack.push(...(children.get(pid) ?? []))
   }
-  return total
+  return each
 }
 
-/** Samples `treeRss(root)` every `everyMs` until stopped; the peak seen. */
+/** Samples the tree of `root` every `everyMs` until stopped; the peak seen, and what each process held then (MB, `root` first). */
 export const sampler = (root: number, everyMs = 25) => {
   let peak = 0
+  let atPeak: Array<number> = []
   const timer = setInterval(() => {
-    peak = Math.max(peak, treeRss(root))
+    const each = treeRssByProcess(root)
+    const total = each.reduce((a, b) => a + b, 0)
+    if (total > peak) {
+      peak = total
+      atPeak = each
+    }
   }, everyMs)
-  return { stop: () => (clearInterval(timer), peak) }
+  return { stop: () => (clearInterval(timer), peak), composition: () => atPeak.map((b) => Math.round(b / 2 ** 20)) }
 }

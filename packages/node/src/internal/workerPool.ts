@@ -148,11 +148,18 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     idle.push(yield* spawn(key))
   })
 
-  /** A child with `key` for one job: a warm one if there is one, else a new one. */
+  /**
+   * A child with `key` for one job: a warm one if there is one, else a new
+   * one, for which the oldest idle child of another key makes room (jobs have
+   * moved to another key), so the pool does not grow by a process: the
+   * processes alive stay within the busy ones plus `warm`.
+   */
   const take = (key: Key) =>
     Effect.suspend(() => {
       const at = idle.findIndex((c) => sameKey(c.key, key))
-      return at >= 0 ? Effect.succeed(idle.splice(at, 1)[0]!) : spawn(key)
+      if (at >= 0) return Effect.succeed(idle.splice(at, 1)[0]!)
+      const other = idle.shift()
+      return other === undefined ? spawn(key) : Effect.andThen(kill(other), spawn(key))
     })
 
   // The verifier: one long-lived single-threaded child, started on first use.
