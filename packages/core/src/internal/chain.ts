@@ -94,7 +94,8 @@ const memory = (min: number, recommended: number) => ({
 
 /**
  * What a full attempt asks for: the peak memory of the whole computation,
- * held throughout, and every core it can get (at least one). Not pausable:
+ * held throughout, and every core it can get (at least one; the allocator
+ * may give fewer so that the next waiter runs beside it). Not pausable:
  * it keeps no checkpoints, so a pause would lose everything.
  */
 export const fullRequest = (input: RequestInput): OperationProfileInput => {
