@@ -102,6 +102,9 @@ describe("ResourceAllocator", () => {
     expect(denied.recommendations).toContain("use the remote prover")
     expect(denied.fallbackOptions.map((o) => o.kind)).toEqual(["remote", "smaller-circuit"])
     await expect(allocator.requestAllocation({ name: "", estimatedMemory: -1 })).rejects.toThrow(TypeError)
+    // A requirement type is a plain string in the facade's types; the decode names a wrong one.
+    const gpu = { name: "gpu", estimatedMemory: MiB, requiredResources: [{ type: "gpu", minimumRequired: 1, recommended: 1, units: "cores" }] }
+    await expect(allocator.requestAllocation(gpu)).rejects.toThrow(/requiredResources.*type/)
   })
 
   it("queued operations start, pause, resume and cancel; the spec's unawaited calls apply in order", async () => {

@@ -8,7 +8,7 @@ import { Effect, Option, PubSub, Stream } from "effect"
 import type { ExecutionProgress } from "../ExecutionResult.ts"
 
 /** Whether `phase` ends an execution: its entry expires and its change stream ends. */
-export const finished = (phase: string): boolean => phase === "done" || phase === "failed" || phase === "cancelled" || phase === "cancelled"
+export const finished = (phase: string): boolean => phase === "done" || phase === "failed" || phase === "cancelled"
 
 export const make = Effect.fnUntraced(function*(retentionMs: number) {
   const entries = new Map<string, ExecutionProgress>()

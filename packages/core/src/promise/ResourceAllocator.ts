@@ -17,6 +17,11 @@ import type { Allocation, AllocationDecision } from "../AllocationDecision.ts"
 import type * as CustomStrategy from "../CustomStrategy.ts"
 import type { AbortSignalLike } from "../internal/abort.ts"
 import type { OperationProfile, OperationProfileInput } from "../OperationProfile.ts"
+import type { OperationStatus } from "../OperationStatus.ts"
+import * as CoreAllocator from "../ResourceAllocator.ts"
+import { type MonitorServices, type ResourceMonitor, runtimeOf as monitorRuntime } from "./ResourceMonitor.ts"
+import { FacadeRuntime } from "./Runtime.ts"
+import { strict, validate } from "./Validate.ts"
 
 /**
  * An operation profile as the spec writes it in plain code. In an object
@@ -33,11 +38,6 @@ export type OperationProfileLike = Omit<OperationProfileInput, "requiredResource
     readonly units: string
   }>
 }
-import type { OperationStatus } from "../OperationStatus.ts"
-import * as CoreAllocator from "../ResourceAllocator.ts"
-import { type MonitorServices, type ResourceMonitor, runtimeOf as monitorRuntime } from "./ResourceMonitor.ts"
-import { FacadeRuntime } from "./Runtime.ts"
-import { strict, validate } from "./Validate.ts"
 
 /**
  * The spec's `customStrategyFn(monitor, operation)`: decides each request
