@@ -30,7 +30,7 @@ import { ProvidentError, ResourceProbe } from "@provident/core"
 import * as DeviceInfo from "@provident/core/DeviceInfo"
 import type { PressureState } from "@provident/core/PressureState"
 import { Clock, Duration, Effect, Layer, Schema, type Scope } from "effect"
-import { decodeOrInvalid } from "./internal/decodeInput.ts"
+import { decodeOrInvalid } from "@provident/core/Decode"
 import * as Readings from "./internal/readings.ts"
 import * as WebApis from "./internal/webApis.ts"
 

@@ -3,7 +3,7 @@
  * thread bound, progress milestones, the worker protocol's decoders.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { milestone } from "../src/internal/proveProgress.ts"
+import { milestone } from "@provident/core/SnarkjsMessages"
 import * as Failure from "../src/internal/proverFailure.ts"
 import { decodeReply, decodeRequest } from "../src/internal/proverProtocol.ts"
 

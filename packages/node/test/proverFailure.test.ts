@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as failure from "../src/internal/proverFailure.ts"
-import * as proveProgress from "../src/internal/proveProgress.ts"
+import * as proveProgress from "@provident/core/SnarkjsMessages"
 import * as setupProgress from "../src/internal/setupProgress.ts"
 
 /** A private input value that must never come back in a message. */

@@ -7,19 +7,9 @@
  * (`Assert Failed … 3 != 4`, `Cannot convert 12345xyz to a BigInt`), and
  * witness inputs are private.
  */
-import type { ProverErrorReason } from "@provident/core/ProverError"
+import { type Failure, nameOf, refusedInput, textOf, witnessFallback } from "@provident/core/SnarkjsMessages"
 
-export interface Failure {
-  readonly reason: ProverErrorReason
-  readonly message: string
-}
-
-const textOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-const nameOf = (error: unknown): string => (error instanceof Error ? error.name : typeof error)
-
-/** A signal or template name fit to quote: an identifier, maybe indexed, never a value. */
-const identifier = (name: string | undefined): string | undefined =>
-  name !== undefined && /^[A-Za-z_][A-Za-z0-9_.[\]]{0,99}$/.test(name) ? name : undefined
+export type { Failure }
 
 // V8 and WebAssembly failing to allocate: a wasm memory that cannot grow (the 4 GiB ceiling, or the tab's limit), an ArrayBuffer too large.
 const OUT_OF_MEMORY = /out of memory|could not allocate memory|Array buffer allocation failed|Maximum memory size exceeded|Memory\.grow|Invalid typed array length|allocation failed/i
@@ -30,42 +20,8 @@ export const outOfMemory = (error: unknown): Failure | undefined =>
     ? { reason: "OutOfMemory", message: "the prover worker ran out of memory (the tab's limit or the wasm32 4 GiB ceiling)" }
     : undefined
 
-/** A failure computing the witness. */
-export const witness = (error: unknown): Failure => {
-  const oom = outOfMemory(error)
-  if (oom !== undefined) return oom
-  const text = textOf(error)
-  const location = /in template (\w+) line: (\d+)/.exec(text)
-  const where = location === null ? "" : ` (template ${location[1]}, line ${location[2]})`
-  if (/Assert Failed/.test(text)) {
-    return { reason: "InvalidWitnessInput", message: `the input does not satisfy the circuit: an assertion failed${where}` }
-  }
-  const count = /(Too many|Not enough) values for input signal (\S+)/.exec(text)
-  if (count !== null) {
-    const signal = identifier(count[2]?.trim())
-    return {
-      reason: "InvalidWitnessInput",
-      message: `${count[1]!.toLowerCase()} values for input signal${signal === undefined ? "" : ` ${signal}`} (or it is not an input of the circuit)`
-    }
-  }
-  const unknown = /Signal (\S+) (?:not found|is not an input)/.exec(text)
-  if (unknown !== null) {
-    const signal = identifier(unknown[1])
-    return { reason: "InvalidWitnessInput", message: `${signal === undefined ? "a signal" : `signal ${signal}`} is not an input of the circuit` }
-  }
-  const missing = /Not all inputs have been set\. Only (\d+) out of (\d+)/.exec(text)
-  if (missing !== null) {
-    return { reason: "InvalidWitnessInput", message: `not every input was given: ${missing[1]} of ${missing[2]} values set` }
-  }
-  if (["CompileError", "LinkError"].includes(nameOf(error))) {
-    return { reason: "ArtifactUnavailable", message: "the circuit's wasm is not a circom witness generator" }
-  }
-  if (/BigInt|convert|Invalid|number/i.test(text) || error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) {
-    return { reason: "InvalidWitnessInput", message: "an input value is not a field element (give numbers, bigints, or decimal or 0x strings)" }
-  }
-  if (location !== null) return { reason: "InvalidWitnessInput", message: `the circuit rejected the input${where}` }
-  return { reason: "Failed", message: `computing the witness failed (${nameOf(error)})` }
-}
+/** A failure computing the witness: out of memory, what the circuit refused (`SnarkjsMessages`), or the rest. */
+export const witness = (error: unknown): Failure => outOfMemory(error) ?? refusedInput(error) ?? witnessFallback(error)
 
 /** A failure proving a witness. */
 export const proving = (error: unknown): Failure => {

@@ -16,7 +16,7 @@
  * so proving uses it instead of building another; the threads reported are
  * the engine's own count. (Verification runs in the page: `pageVerifier.ts`.)
  */
-import { milestone } from "./proveProgress.ts"
+import { milestone } from "@provident/core/SnarkjsMessages"
 import * as failure from "./proverFailure.ts"
 import { decodeRequest, type Reply, type Request } from "./proverProtocol.ts"
 

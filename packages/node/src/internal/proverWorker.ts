@@ -24,7 +24,7 @@ import os from "node:os"
 import { readFileSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as failure from "./proverFailure.ts"
-import { milestone } from "./proveProgress.ts"
+import { milestone } from "@provident/core/SnarkjsMessages"
 import type { Reply, Request } from "./proverProtocol.ts"
 import { parseRequest, THREADS_ENV } from "./proverRequest.ts"
 
