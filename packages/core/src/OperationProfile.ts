@@ -46,14 +46,19 @@ export type OperationProfile = typeof OperationProfile.Type
 export type OperationProfileInput = typeof OperationProfile.Encoded
 
 const decodeUnknown = decoder(OperationProfile, "OperationProfile")
-/** Profiles this module decoded: frozen, so they can pass through again unchecked. */
-const decoded = new WeakSet<object>()
+/**
+ * Marks profiles this module decoded, so they can pass through again
+ * unchecked: a module-private symbol, not enumerable, set before freezing
+ * (cheaper than a WeakSet, whose entries the garbage collector must trace
+ * for every profile ever decoded).
+ */
+const decoded: unique symbol = Symbol("OperationProfile.decoded")
 
 const freeze = (profile: OperationProfile): OperationProfile => {
   for (const requirement of profile.requiredResources) Object.freeze(requirement)
   Object.freeze(profile.requiredResources)
-  decoded.add(Object.freeze(profile))
-  return profile
+  Object.defineProperty(profile, decoded, { value: true })
+  return Object.freeze(profile)
 }
 
 /**
@@ -63,6 +68,6 @@ const freeze = (profile: OperationProfile): OperationProfile => {
  * best decoded once.
  */
 export const decode = (input: unknown): Effect.Effect<OperationProfile, InvalidInput> =>
-  typeof input === "object" && input !== null && decoded.has(input)
+  typeof input === "object" && input !== null && (input as { readonly [decoded]?: boolean })[decoded] === true
     ? Effect.succeed(input as OperationProfile)
     : Effect.map(decodeUnknown(input), freeze)

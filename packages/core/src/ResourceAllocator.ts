@@ -153,9 +153,9 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
     const invalid = (name: string, state: string, action: string, why: string) =>
       new InvalidOperationState({ name, state, action, message: `cannot ${action} ${name}: ${why}` })
 
-    const annotate = (allocation: Allocation) =>
+    const annotate = (op: Operation, allocation: Allocation) =>
       Effect.withFiber((fiber) => {
-        annotateAdmission(spanOf(fiber), allocation)
+        annotateAdmission(spanOf(fiber), op, allocation)
         return Effect.succeed(allocation)
       })
 
@@ -199,11 +199,10 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
     // helpers below are built here rather than inline so that what a waiting
     // caller keeps holds its operation only, not the scopes of the call.
 
-    // An admitted `allocate` holds its grant until the caller's scope closes.
-    const hold = (op: Operation, allocation: Allocation, fiber: Fiber.Fiber<unknown, unknown>) => {
-      annotateAdmission(spanOf(fiber), allocation)
-      return Effect.as(Scope.addFinalizer(Context.getUnsafe(fiber.context, Scope.Scope), releaseHold(op)), allocation)
-    }
+    // An admitted `allocate` holds its grant until the caller's scope closes
+    // (its span was annotated at admission).
+    const hold = (op: Operation, allocation: Allocation, fiber: Fiber.Fiber<unknown, unknown>) =>
+      Effect.as(Scope.addFinalizer(Context.getUnsafe(fiber.context, Scope.Scope), releaseHold(op)), allocation)
     const interruptedWaiting = (op: Operation) => () =>
       Effect.withFiber((fiber) => {
         if (sched.live.get(op.name) !== op) return Effect.void
@@ -221,19 +220,26 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
           Effect.flatMap((allocation) => Effect.withFiber((fiber) => hold(op, allocation, fiber)))
         )
 
-    const allocate = Effect.fn("ResourceAllocator.allocate")((input: OperationProfile.OperationProfileInput) =>
-      Effect.flatMap(OperationProfile.decode(input), (profile) =>
-        Effect.flatMap(Effect.exit(monitor.latest), (latest) =>
-          Effect.uninterruptibleMask((restore) =>
-            Effect.withFiber((fiber) => {
-              const submitted = submitUnsafe(profile, undefined, latest, undefined, fiber)
-              if (!isOperation(submitted)) return Effect.flatMap(submitted, (op) => holdWhenAdmitted(op, restore))
-              return submitted.state === "running" ? hold(submitted, submitted.grant!, fiber) : holdWhenAdmitted(submitted, restore)
-            })
+    // `allocate` and `run` make their span with `Effect.useSpan`, not
+    // `Effect.fn`: the same name, parent, timing and attributes (annotated at
+    // the admission decision), without `Effect.fn`'s per-call stack capture
+    // and context copies, which alone cost several uncontended admissions
+    // (README, Benchmarks, "what admission costs"). Nothing runs inside an `allocate`
+    // span but the admission; a `run` body runs under its span through the
+    // context the operation keeps.
+    const allocate = (input: OperationProfile.OperationProfileInput): Effect.Effect<Allocation, AdmissionError, Scope.Scope> =>
+      Effect.useSpan("ResourceAllocator.allocate", (span) =>
+        Effect.flatMap(OperationProfile.decode(input), (profile) =>
+          Effect.flatMap(Effect.exit(monitor.latest), (latest) =>
+            Effect.uninterruptibleMask((restore) =>
+              Effect.withFiber((fiber) => {
+                const submitted = submitUnsafe(profile, undefined, latest, span, fiber)
+                if (!isOperation(submitted)) return Effect.flatMap(submitted, (op) => holdWhenAdmitted(op, restore))
+                return submitted.state === "running" ? hold(submitted, submitted.grant!, fiber) : holdWhenAdmitted(submitted, restore)
+              })
+            )
           )
-        )
-      )
-    )
+        ))
 
     // What a `run` caller waits on, and what its interruption does.
     const cancelledByCaller = (op: Operation) => () =>
@@ -242,19 +248,19 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       restore(Deferred.await(op.handles.result)).pipe(Effect.onInterrupt(cancelledByCaller(op)))
 
     const run = <A, E, R>(input: OperationProfile.OperationProfileInput, f: (allocation: Allocation) => Effect.Effect<A, E, R>) =>
-      Effect.flatMap(OperationProfile.decode(input), (profile) =>
-        Effect.flatMap(Effect.exit(monitor.latest), (latest) =>
-          Effect.uninterruptibleMask((restore) =>
-            Effect.withFiber((fiber) => {
-              // The run span is annotated when the operation is first admitted.
-              const submitted = submitUnsafe(profile, f as Handles["body"], latest, spanOf(fiber), fiber)
-              return isOperation(submitted)
-                ? runResult(submitted, restore)
-                : Effect.flatMap(submitted, (op) => runResult(op, restore))
-            })
+      Effect.useSpan("ResourceAllocator.run", (span) =>
+        Effect.flatMap(OperationProfile.decode(input), (profile) =>
+          Effect.flatMap(Effect.exit(monitor.latest), (latest) =>
+            Effect.uninterruptibleMask((restore) =>
+              Effect.withFiber((fiber) => {
+                const submitted = submitUnsafe(profile, f as Handles["body"], latest, span, fiber)
+                return isOperation(submitted)
+                  ? runResult(submitted, restore)
+                  : Effect.flatMap(submitted, (op) => runResult(op, restore))
+              })
+            )
           )
-        )
-      ).pipe(Effect.withSpan("ResourceAllocator.run")) as Effect.Effect<A, E | AdmissionError, R>
+        )) as Effect.Effect<A, E | AdmissionError, R>
 
     const queue = <A, E, R>(input: OperationProfile.OperationProfileInput, f: (allocation: Allocation) => Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {
@@ -270,7 +276,7 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
       if (op.state === "paused") return yield* invalid(name, op.state, "start", "it is paused; resume it")
       if (!op.waiting) yield* enqueue(op)
       const allocation = yield* Deferred.await(op.handles.admitted)
-      return yield* annotate(allocation)
+      return yield* annotate(op, allocation)
     })
 
     const pause = Effect.fn("ResourceAllocator.pause")(function*(name: string) {

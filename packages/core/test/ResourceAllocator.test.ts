@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Metric, Ref, Scope, Tracer } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Layer, Metric, Ref, Scope, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import * as metrics from "../src/internal/metrics.ts"
 import * as ResourceAllocator from "../src/ResourceAllocator.ts"
@@ -318,6 +318,8 @@ describe("spans", () => {
       }))
       assert.deepStrictEqual(attributesOf(spans, "ResourceAllocator.allocate"), [{
         "provident.priority": "high",
+        "provident.requested_memory": 6 * GiB,
+        "provident.requested_cores": 1,
         "provident.granted_memory": 6 * GiB,
         "provident.granted_cores": 1,
         "provident.waited_ms": 0,
@@ -326,6 +328,8 @@ describe("spans", () => {
       assert.deepStrictEqual(attributesOf(spans, "ResourceAllocator.run"), [
         {
           "provident.priority": "medium",
+          "provident.requested_memory": 4 * GiB,
+          "provident.requested_cores": 2,
           "provident.granted_memory": 4 * GiB,
           "provident.granted_cores": 2,
           "provident.waited_ms": 3000,
@@ -333,6 +337,8 @@ describe("spans", () => {
         },
         {
           "provident.priority": "medium",
+          "provident.requested_memory": GiB,
+          "provident.requested_cores": 1,
           "provident.granted_memory": GiB,
           "provident.granted_cores": 1,
           "provident.waited_ms": 0,
@@ -343,6 +349,34 @@ describe("spans", () => {
         assert.strictEqual(span.status._tag, "Ended", `${span.name} ended`)
       }
     }).pipe(Effect.provide(allocatorOn())))
+
+  it.effect("a refused admission is a span too: what was asked and why it was refused", () =>
+    Effect.gen(function*() {
+      const allocator = yield* Allocator
+      const { spans } = yield* traced(Effect.gen(function*() {
+        yield* Effect.flip(Effect.scoped(allocator.allocate(profile("huge", 9, { priority: "low" }))))
+        const blocker = yield* hold("blocker", 8)
+        const waiting = yield* Effect.forkChild(allocator.run(profile("waiting", 1), () => Effect.void), { startImmediately: true })
+        const error = yield* Effect.flip(allocator.run(profile("over", 1), () => Effect.void))
+        assert.strictEqual(error._tag, "QueueFull")
+        yield* blocker.release
+        yield* Fiber.join(waiting)
+      }))
+      const refused = (name: string) =>
+        attributesOf(spans.filter((s) => s.status._tag === "Ended" && s.status.exit._tag === "Failure"), name)
+      assert.deepStrictEqual(refused("ResourceAllocator.allocate"), [{
+        "provident.priority": "low",
+        "provident.requested_memory": 9 * GiB,
+        "provident.requested_cores": 1,
+        "provident.decision": "denied"
+      }])
+      assert.deepStrictEqual(refused("ResourceAllocator.run"), [{
+        "provident.priority": "medium",
+        "provident.requested_memory": GiB,
+        "provident.requested_cores": 1,
+        "provident.decision": "queue-full"
+      }])
+    }).pipe(Effect.provide(allocatorOn(testbox, { queueCapacity: 1 }))))
 
   it.effect("the body runs under the run span", () =>
     Effect.gen(function*() {
@@ -382,4 +416,25 @@ describe("metrics", () => {
       yield* Effect.flip(Effect.scoped(allocator.allocate(profile("huge", 9))))
       assert.strictEqual(yield* count(metrics.allocatorDenials("oversized-memory")), 1)
     }).pipe(Effect.provide(allocatorOn()), Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  it.effect("the gauges are read when metrics are read, and leave with the allocator", () =>
+    Effect.gen(function*() {
+      const series = Metric.snapshot.pipe(
+        Effect.map((all) => all.filter((m) => m.id.startsWith("provident_allocator_")).map((m) => m.id).sort())
+      )
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(allocatorOn(), scope)
+      const allocator = Context.get(context, Allocator)
+      yield* Scope.provide(allocator.allocate(profile("held", 2)), scope)
+      assert.deepStrictEqual((yield* gauges).memory, 2)
+      assert.deepStrictEqual(yield* series, [
+        "provident_allocator_admissions_total",
+        "provident_allocator_granted_cores",
+        "provident_allocator_granted_memory_bytes",
+        "provident_allocator_queue_length",
+        "provident_allocator_running"
+      ])
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(yield* series, ["provident_allocator_admissions_total"])
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
 })

@@ -15,7 +15,7 @@
  * `Metric.update` would read them. Waiters are signalled only after the
  * bookkeeping, since completing a `Deferred` resumes its waiter at once.
  */
-import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, Option, PubSub, Schema, Stream, Tracer } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, Metric, Option, PubSub, Schema, Stream, Tracer } from "effect"
 import type { Allocation, AllocationDecision, Resources } from "../AllocationDecision.ts"
 import { AllocationDenied, DuplicateOperation, OperationCancelled, QueueFull } from "../AllocatorError.ts"
 import type { AllocatorConfig } from "../AllocatorConfig.ts"
@@ -62,14 +62,29 @@ export const spanOf = (fiber: Fiber.Fiber<unknown, unknown>): Tracer.Span | unde
   return span !== undefined && span._tag === "Span" ? span : undefined
 }
 
-/** The attributes an admission adds to its caller's span. */
-export const annotateAdmission = (span: Tracer.Span | undefined, allocation: Allocation): void => {
+/** The attributes an admission adds to its span: priority, requested, granted, waited, decision. */
+export const annotateAdmission = (span: Tracer.Span | undefined, op: Operation, allocation: Allocation): void => {
   if (span === undefined || span.status._tag === "Ended") return
   span.attribute("provident.priority", allocation.priority)
+  span.attribute("provident.requested_memory", op.need.memory.rec)
+  span.attribute("provident.requested_cores", op.need.cores.rec)
   span.attribute("provident.granted_memory", allocation.memory)
   span.attribute("provident.granted_cores", allocation.cores)
   span.attribute("provident.waited_ms", allocation.waitedMs)
   span.attribute("provident.decision", "admitted")
+}
+
+/** The attributes a refusal adds to its span: priority, requested, and why (`denied`, `queue-full`, …). */
+const annotateRefusal = (span: Tracer.Span | undefined, op: Operation, error: unknown): void => {
+  if (span === undefined || span.status._tag === "Ended") return
+  span.attribute("provident.priority", op.priority)
+  span.attribute("provident.requested_memory", op.need.memory.rec)
+  span.attribute("provident.requested_cores", op.need.cores.rec)
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
+  span.attribute(
+    "provident.decision",
+    tag === "AllocationDenied" ? "denied" : tag === "QueueFull" ? "queue-full" : tag === "OperationCancelled" ? "cancelled" : "failed"
+  )
 }
 
 /** Whether a value is an operation (rather than an error or an effect). */
@@ -168,15 +183,18 @@ export const makeEngine = Effect.fnUntraced(function*(
     PubSub.publishUnsafe(events, extra === undefined ? event : { ...event, ...extra })
   }
 
-  // Gauges are set only when their value changed: this runs on every event.
-  const shown = [-1, -1, -1, -1]
-  const gaugesUnsafe = (context: Context.Context<never>): void => {
-    const granted = sched.totalGranted
-    if (granted.memory !== shown[0]) metrics.allocatorGrantedMemory.updateUnsafe(shown[0] = granted.memory, context)
-    if (granted.cores !== shown[1]) metrics.allocatorGrantedCores.updateUnsafe(shown[1] = granted.cores, context)
-    if (sched.queueLength !== shown[2]) metrics.allocatorQueueLength.updateUnsafe(shown[2] = sched.queueLength, context)
-    if (sched.runningCount !== shown[3]) metrics.allocatorRunning.updateUnsafe(shown[3] = sched.runningCount, context)
-  }
+  // The gauges are read from the bookkeeping when metrics are read, not
+  // pushed at every change: always exact, and free on the hot paths.
+  const context = yield* Effect.context<never>()
+  const gauge = (metric: Metric.Metric<number, Metric.GaugeState<number>>, read: () => number) =>
+    Metric.registerUnsafe(metric, context, { get: () => ({ value: read() }), update: () => {}, modify: () => {} })
+  const gauges = [
+    gauge(metrics.allocatorGrantedMemory, () => sched.totalGranted.memory),
+    gauge(metrics.allocatorGrantedCores, () => sched.totalGranted.cores),
+    gauge(metrics.allocatorQueueLength, () => sched.queueLength),
+    gauge(metrics.allocatorRunning, () => sched.runningCount)
+  ]
+  yield* Effect.addFinalizer(() => Effect.sync(() => gauges.forEach((g) => g.remove())))
 
   // Runs an admitted operation's body in its own fiber, started at once so
   // `pause` and `cancel` always find it; the body itself starts after a
@@ -209,26 +227,21 @@ export const makeEngine = Effect.fnUntraced(function*(
           if (op.hasBody) fork(op, op.grant!)
           metrics.allocatorAdmissions(op.priority).updateUnsafe(1, fiber.context)
           if (op.handles.span !== undefined) {
-            annotateAdmission(op.handles.span, op.grant!)
+            annotateAdmission(op.handles.span, op, op.grant!)
             op.handles.span = undefined
           }
         }
-        gaugesUnsafe(fiber.context)
         for (const op of admitted) Deferred.doneUnsafe(op.handles.admitted, Exit.succeed(op.grant!))
-        return
       }
     }
-    gaugesUnsafe(fiber.context)
   }
 
   /**
    * Admits what can start now, on `fiber` (the fiber running this), then
-   * runs `after`; with nothing waiting, only the gauges can have changed. A
-   * failed reading admits nothing: the next good one will.
+   * runs `after`. A failed reading admits nothing: the next good one will.
    */
   const dispatchFrom = (fiber: Fiber.Fiber<unknown, unknown>, after?: () => void): Effect.Effect<void> => {
     if (shuttingDown || sched.queueLength === 0) {
-      if (!shuttingDown) gaugesUnsafe(fiber.context)
       after?.()
       return Effect.void
     }
@@ -484,6 +497,8 @@ export const makeEngine = Effect.fnUntraced(function*(
   /** Marks an operation that failed to get in line as failed. */
   const failedToQueueUnsafe = (op: Operation, error: unknown, now: number): void => {
     if (sched.live.get(op.name) === op && !isTerminal(op.state)) {
+      annotateRefusal(op.handles.span, op, error)
+      op.handles.span = undefined
       sched.finish(op, "failed", now)
       announce(op, now, { reason: error instanceof Error ? error.message : String(error) })
       Deferred.doneUnsafe(op.handles.result, Exit.fail(error))
@@ -508,7 +523,9 @@ export const makeEngine = Effect.fnUntraced(function*(
     fiber: Fiber.Fiber<unknown, unknown>
   ): Operation | Effect.Effect<Operation, SubmitError> => {
     const now = nowOf(fiber)
-    const op = registerUnsafe(profile, body, fiber.context, now)
+    // A body runs under the caller's span: its context is the one place that span must be the parent.
+    const context = body !== undefined && span !== undefined ? Context.add(fiber.context, Tracer.ParentSpan, span) : fiber.context
+    const op = registerUnsafe(profile, body, context, now)
     if (!isOperation(op)) return Effect.fail(op)
     op.handles.span = span
     if (Exit.isFailure(latest)) {
