@@ -56,7 +56,8 @@ export interface Options {
 const Millis = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(10, { message: "must be at least 10 ms" }))
 const Bytes = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(1024 ** 2, { message: "must be at least 1 MiB" }))
 
-const Config = Schema.Struct({
+/** The options but `globals`, as a Schema: each optional, each with its rule. */
+export const Settings = Schema.Struct({
   memoryCeiling: Schema.optionalKey(Bytes),
   mobileSafariMemoryCap: Schema.optionalKey(Bytes),
   mobileSafari: Schema.optionalKey(Schema.Boolean),
@@ -94,7 +95,7 @@ const method = <A>(owner: () => unknown, name: string): (() => Promise<A>) | und
 export const make: (options?: Options) => Effect.Effect<ResourceProbe.Service, ProvidentError.InvalidInput, Scope.Scope> = Effect
   .fnUntraced(function*(options: Options = {}) {
     const { globals, ...rest } = options
-    const config = yield* decodeOrInvalid(Config, "BrowserResourceProbe options", rest)
+    const config = yield* decodeOrInvalid(Settings, "BrowserResourceProbe options", rest)
     const g = globals ?? WebApis.current()
     const nav = g.navigator
     const timeout = Duration.millis(config.startupTimeout ?? 2000)

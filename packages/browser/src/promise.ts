@@ -32,6 +32,8 @@ import * as BrowserRemoteProver from "./BrowserRemoteProver.ts"
 import * as BrowserResourceProbe from "./BrowserResourceProbe.ts"
 import * as BrowserResultCache from "./BrowserResultCache.ts"
 import type * as Idb from "./internal/idb.ts"
+import * as BrowserOptionsSchema from "./internal/browserOptions.ts"
+import { strict, validate } from "@provident/core/promise/Validate"
 
 export {
   AdaptiveComputation,
@@ -125,8 +127,8 @@ export const platform = (options: BrowserOptions = {}): Facade.Platform.Platform
   // One per monitor: its memo map builds it once for every computation over the monitor.
   const verifier = BrowserRemoteProver.verifier()
   return {
-    // The platform's probe cannot fail; an invalid probe option still reaches
-    // the caller, as a `TypeError` naming it, from the monitor's first call.
+    // The platform's probe cannot fail: its options were checked when the
+    // monitor was constructed (a `platform` built by hand with bad ones dies).
     probe: Layer.orDie(BrowserResourceProbe.layer(options.probe)),
     modelStore: BrowserModelStore.layer(options.storage),
     checkpointStore: BrowserCheckpointStore.layer(options.storage),
@@ -139,13 +141,15 @@ export const platform = (options: BrowserOptions = {}): Facade.Platform.Platform
 }
 
 /**
- * The spec's `ResourceMonitor` over this page. `options` are the spec's
- * (validated now: a bad one throws a `TypeError` naming it); `browser` says
- * where the probe and the stores look, for tests and unusual setups, and
- * holds the token for a `serverFallbackEndpoint` (`remote`).
+ * The spec's `ResourceMonitor` over this page. `options` are the spec's;
+ * `browser` says where the probe and the stores look, for tests and unusual
+ * setups, and holds the token for a `serverFallbackEndpoint` (`remote`).
+ * Both are validated now: a bad or unknown option throws a `TypeError`
+ * naming it (`browser`'s by its path, e.g. `probe.storageRefresh`).
  */
 export class ResourceMonitor extends Facade.ResourceMonitor {
   constructor(options?: Facade.ResourceMonitorOptions, browser?: BrowserOptions) {
+    validate("ResourceMonitor", BrowserOptionsSchema.decode(browser ?? {}, strict))
     super(platform(browser), options)
   }
 }

@@ -118,15 +118,22 @@ describe("ResourceMonitor", () => {
     await monitor.stopContinuousMonitoring()
   })
 
-  it("a bad option throws a TypeError naming it; a bad probe option rejects the first call with one", async () => {
+  it("a bad option throws a TypeError naming it, the browser platform's too (by its path, unknown ones included)", async () => {
     expect(() => new ResourceMonitor({ sampleInterval: -1 })).toThrow(
       new TypeError("Invalid ResourceMonitor option sampleInterval: must be at least 10 ms")
     )
-    expect(() => new ResourceMonitor({ sampleInterval: 100 }, { probe: { memoryCeiling: 1 } })).not.toThrow()
-    const monitor = new ResourceMonitor({ sampleInterval: 100 }, { probe: { memoryCeiling: 1 }, storage: { indexedDB: null } })
-    const error = await monitor.sampleResources().then(() => undefined, (e: unknown) => e)
-    expect(error).toBeInstanceOf(TypeError)
-    expect((error as TypeError).message).toMatch(/memoryCeiling: must be at least 1 MiB/)
+    const browserOption = (browser: unknown) => () => new ResourceMonitor({ sampleInterval: 100 }, browser as never)
+    expect(browserOption({ probe: { memoryCeiling: 1 } })).toThrow(
+      new TypeError("Invalid ResourceMonitor option probe.memoryCeiling: must be at least 1 MiB")
+    )
+    expect(browserOption({ storage: { indexedDB: "idb" } })).toThrow(
+      new TypeError("Invalid ResourceMonitor option storage.indexedDB: must be an IDBFactory, or null to keep everything in memory")
+    )
+    expect(browserOption({ resultCacheSize: 2.5 })).toThrow(/^Invalid ResourceMonitor option resultCacheSize: /)
+    expect(browserOption({ remote: { retries: -1 } })).toThrow(/^Invalid ResourceMonitor option remote\.retries: /)
+    expect(browserOption({ probe: { storageRefesh: 5000 } })).toThrow(/^Invalid ResourceMonitor option probe\.storageRefesh: /)
+    const monitor = new ResourceMonitor({ sampleInterval: 100 }, { probe: { storageRefresh: 5000 }, storage: { indexedDB: null } })
+    expect((await monitor.sampleResources()).stale).toBe(false)
     await monitor.close()
   })
 

@@ -18,6 +18,8 @@
  */
 import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "effect/http"
+import { decoder } from "./internal/decode.ts"
+import { Positive } from "./internal/units.ts"
 import { InvalidInput } from "./ProvidentError.ts"
 import { type CircuitArtifacts, Prover } from "./Prover.ts"
 import * as ProverApi from "./ProverApi.ts"
@@ -55,12 +57,31 @@ const parseUrl = (url: string): { readonly scheme: string; readonly host: string
 }
 
 /**
- * Checks the endpoints as `layer` does, without building anything: absolute
- * http(s) URLs, and HTTPS unless the host is loopback or `allowInsecureHttp`
- * is set. Synchronous, so the Promise facade runs it in its constructors.
- * An issue's path names the endpoint (`endpoints[0].url`).
+ * Checks the options as `layer` does, without building anything: the
+ * settings by `Settings` (`retries` a whole number ≥ 0, …), then the
+ * endpoints: absolute http(s) URLs, and HTTPS unless the host is loopback or
+ * `allowInsecureHttp` is set. Synchronous, so the Promise facade runs it in
+ * its constructors. An issue's path names the setting or the endpoint
+ * (`endpoints[0].url`).
  */
 export const validate = (options: Options): Effect.Effect<void, InvalidInput> =>
+  Effect.suspend(() => {
+    const { endpoints: _, ...settings } = options
+    return Effect.andThen(decodeSettings(settings), validateEndpoints(options))
+  })
+
+/** The settings beside the endpoints, each optional, each with its rule. */
+export const Settings = Schema.Struct({
+  timeoutMs: Schema.optionalKey(Positive),
+  capacityTimeoutMs: Schema.optionalKey(Positive),
+  retries: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  maxRetryDelayMs: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+  allowInsecureHttp: Schema.optionalKey(Schema.Boolean),
+  uploadBytesPerSecond: Schema.optionalKey(Positive)
+})
+const decodeSettings = decoder(Settings, "HttpRemoteProver")
+
+const validateEndpoints = (options: Options): Effect.Effect<void, InvalidInput> =>
   Effect.suspend(() => {
     const invalid = (field: string, message: string) =>
       Effect.fail(new InvalidInput({ subject: "HttpRemoteProver", field, issues: [{ path: field, message }], message: `Invalid HttpRemoteProver: ${field}: ${message}` }))

@@ -44,6 +44,24 @@ export interface Options {
   readonly readFile?: cgroup.ReadFile
   /** Where the static facts and the battery come from; default systeminformation. Tests substitute a device. */
   readonly systemInformation?: SystemInformation
+  /**
+   * Node's own view of a memory limit (`process.constrainedMemory()`, e.g.
+   * set by a container runtime outside cgroups) and of what is left under it
+   * (`process.availableMemory()`); default `process`. Tests substitute a
+   * constrained process.
+   */
+  readonly processMemory?: ProcessMemory
+}
+
+/** The `process` memory calls the probe makes. */
+export interface ProcessMemory {
+  readonly constrainedMemory: () => number | undefined
+  readonly availableMemory: () => number
+}
+
+const nodeProcessMemory: ProcessMemory = {
+  constrainedMemory: () => process.constrainedMemory?.(),
+  availableMemory: () => process.availableMemory()
 }
 
 /** The systeminformation calls the probe makes (see `readFacts`). */
@@ -103,7 +121,8 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const facts = yield* readFacts(info, options.factsTimeout ?? "5 seconds")
 
   const totalMemory = os.totalmem()
-  const constrained = process.constrainedMemory?.()
+  const processMemory = options.processMemory ?? nodeProcessMemory
+  const constrained = processMemory.constrainedMemory()
   const limit = minDefined(layout?.memoryLimit, constrained !== undefined && constrained < NO_CONSTRAINT ? constrained : undefined)
   const memoryLimit = limit !== undefined && limit < totalMemory ? limit : undefined
   const logicalCores = Math.max(1, os.cpus().length)
@@ -185,7 +204,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     const cgroupUsed = layout !== undefined && memoryLimit !== undefined ? cgroup.workingSet(read, layout) : undefined
     const used = Math.min(
       capacity,
-      cgroupUsed ?? (memoryLimit !== undefined ? capacity - Math.min(capacity, process.availableMemory()) : totalMemory - hostAvailable)
+      cgroupUsed ?? (memoryLimit !== undefined ? capacity - Math.min(capacity, processMemory.availableMemory()) : totalMemory - hostAvailable)
     )
     const available = Math.max(0, Math.min(capacity - used, hostAvailable))
     const memoryPercent = (used / capacity) * 100

@@ -25,6 +25,8 @@ import * as NodeCheckpointStore from "./NodeCheckpointStore.ts"
 import * as NodeModelStore from "./NodeModelStore.ts"
 import * as NodeRemoteProver from "./NodeRemoteProver.ts"
 import * as NodeResourceProbe from "./NodeResourceProbe.ts"
+import * as NodeOptionsSchema from "./internal/nodeOptions.ts"
+import { strict, validate } from "@provident/core/promise/Validate"
 
 export {
   AdaptiveComputation,
@@ -129,13 +131,15 @@ export const platform = (options: NodeOptions = {}): Facade.Platform.Platform =>
 }
 
 /**
- * The spec's `ResourceMonitor` over this machine. `options` are the spec's
- * (validated now: a bad one throws a `TypeError` naming it); `node` says
- * where the probe and the stores look, for tests and unusual setups, and
- * holds the token for a `serverFallbackEndpoint` (`remote`).
+ * The spec's `ResourceMonitor` over this machine. `options` are the spec's;
+ * `node` says where the probe and the stores look, for tests and unusual
+ * setups, and holds the token for a `serverFallbackEndpoint` (`remote`).
+ * Both are validated now: a bad or unknown option throws a `TypeError`
+ * naming it (`node`'s by its path, e.g. `probe.batteryRefresh`).
  */
 export class ResourceMonitor extends Facade.ResourceMonitor {
   constructor(options?: Facade.ResourceMonitorOptions, node?: NodeOptions) {
+    validate("ResourceMonitor", NodeOptionsSchema.decode(node ?? {}, strict))
     super(platform(node), options)
   }
 }

@@ -48,6 +48,41 @@ describe("NodeResourceProbe in a simulated cgroup", () => {
     }).pipe(Effect.provide(NodeResourceProbe.layer({ readFile: () => undefined, factsTimeout: "3 seconds" }))))
 })
 
+describe("NodeResourceProbe under process.constrainedMemory()", () => {
+  const constrainedTo = (limit: number | undefined, available: number) =>
+    NodeResourceProbe.layer({
+      readFile: () => undefined,
+      factsTimeout: "3 seconds",
+      processMemory: { constrainedMemory: () => limit, availableMemory: () => available }
+    })
+
+  // A quarter of this machine's memory, a multiple of 4 bytes so that the figures below are exact.
+  const limit = 4 * Math.floor(os.totalmem() / 16)
+
+  it.effect("a limit Node reports without cgroups bounds the memory; usage is what is not available under it", () =>
+    Effect.gen(function*() {
+      const probe = yield* ResourceProbe.ResourceProbe
+      assert.strictEqual(probe.device.memoryLimit, limit)
+      assert.isUndefined(probe.device.container, "no cgroup was found")
+      const snapshot = yield* probe.sample
+      assert.strictEqual(snapshot.memory.limit, limit)
+      assert.strictEqual(snapshot.memory.used, 0.75 * limit)
+      assert.strictEqual(snapshot.memory.usagePercent, 75)
+      assert.isAtMost(snapshot.memory.available, 0.25 * limit)
+    }).pipe(Effect.provide(constrainedTo(limit, limit / 4))))
+
+  it.effect("Node's 'no constraint' (2^64-ish) and a limit above physical memory limit nothing", () =>
+    Effect.gen(function*() {
+      for (const limit of [2 ** 64, os.totalmem() * 2, undefined]) {
+        const probe = yield* ResourceProbe.ResourceProbe.pipe(Effect.provide(constrainedTo(limit, GiB)))
+        assert.isUndefined(probe.device.memoryLimit, `constrainedMemory() = ${limit}`)
+        const snapshot = yield* probe.sample
+        assert.isUndefined(snapshot.memory.limit)
+        assert.strictEqual(snapshot.memory.total, os.totalmem())
+      }
+    }))
+})
+
 describe("NodeResourceProbe facts from systeminformation", () => {
   /** A laptop on battery as systeminformation would describe it; `level` is what the next battery read answers. */
   const laptop = (state: { level: number; charging: boolean; reads: number }): NodeResourceProbe.SystemInformation => ({

@@ -54,6 +54,30 @@ describe("constructor validation", () => {
     expect(thrown(() => new ResourceMonitor(42 as never))[1]).toMatch(/^Invalid ResourceMonitor options: /)
   })
 
+  it("the Node platform's options (the second argument) too, by their path, unknown ones included", async () => {
+    const nodeOption = (node: unknown) => thrown(() => new ResourceMonitor({}, node as never))
+    expect(nodeOption({ probe: { batteryRefresh: "soon" } })).toEqual([
+      "TypeError",
+      "Invalid ResourceMonitor option probe.batteryRefresh: must be a duration: milliseconds, or a string such as \"30 seconds\""
+    ])
+    expect(nodeOption({ probe: { factsTimeout: -5 } })[1]).toMatch(/^Invalid ResourceMonitor option probe\.factsTimeout: must be a duration/)
+    expect(nodeOption({ probe: { storagePath: 42 } })[1]).toMatch(/^Invalid ResourceMonitor option probe\.storagePath: /)
+    expect(nodeOption({ probe: { processMemory: { constrainedMemory: () => 1 } } })[1]).toBe(
+      "Invalid ResourceMonitor option probe.processMemory: must be an object with the functions constrainedMemory, availableMemory"
+    )
+    expect(nodeOption({ resultCacheSize: 0 })[1]).toMatch(/^Invalid ResourceMonitor option resultCacheSize: /)
+    expect(nodeOption({ remote: { retries: -2 } })[1]).toMatch(/^Invalid ResourceMonitor option remote\.retries: /)
+    expect(nodeOption({ remote: { token: 7 } })[1]).toBe("Invalid ResourceMonitor option remote.token: must be a string or a Redacted string")
+    expect(nodeOption({ modelStore: { path: "models.json" } })[1]).toMatch(/^Invalid ResourceMonitor option modelStore\.path: /)
+    const valid = new ResourceMonitor({}, {
+      probe: { batteryRefresh: "1 minute", factsTimeout: 500, readFile: () => undefined },
+      resultCacheSize: 16,
+      remote: { token: "secret", retries: 0, timeoutMs: 1000 }
+    })
+    expect(valid).toBeInstanceOf(ResourceMonitor)
+    await valid.close()
+  })
+
   it("ResourceAllocator: strategy, caps, and customStrategyFn with the custom strategy", () => {
     const m = monitor()
     expect(thrown(() => new ResourceAllocator(m, { strategy: "greedy" as never }))[1]).toMatch(

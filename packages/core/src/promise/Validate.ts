@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, type SchemaAST } from "effect"
+import { Cause, Effect, Exit, Redacted, Schema, type SchemaAST } from "effect"
+import * as HttpRemoteProver from "../HttpRemoteProver.ts"
 import { InvalidInput } from "../ProvidentError.ts"
 
 /** Parse options for facade input: a misspelt option is an error, not silently ignored. */
@@ -32,3 +33,21 @@ export const validate = <A>(owner: string, decode: Effect.Effect<A, InvalidInput
   const failure = Cause.squash(exit.cause)
   throw failure instanceof InvalidInput ? optionError(owner, failure, rename) : failure
 }
+
+/**
+ * A platform's `remote` option (the token and settings for a
+ * `serverFallbackEndpoint`), as both platform facades take it: the token a
+ * string or a `Redacted` string, the settings `HttpRemoteProver.Settings`'.
+ */
+export const RemoteOptions = Schema.Struct({
+  token: Schema.optionalKey(Schema.Unknown.check(Schema.makeFilter((u) =>
+    typeof u === "string" || Redacted.isRedacted(u) ? undefined : "must be a string or a Redacted string"
+  ))),
+  timeoutMs: HttpRemoteProver.Settings.fields.timeoutMs,
+  retries: HttpRemoteProver.Settings.fields.retries,
+  maxRetryDelayMs: HttpRemoteProver.Settings.fields.maxRetryDelayMs,
+  allowInsecureHttp: HttpRemoteProver.Settings.fields.allowInsecureHttp
+})
+
+/** A platform's `resultCacheSize` option: a whole number of entries ≥ 1. */
+export const ResultCacheSize = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
