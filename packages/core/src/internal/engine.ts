@@ -1,6 +1,7 @@
 /**
  * The allocator's engine: admission, the lifecycle of each operation's
- * fiber, and eviction, over the synchronous bookkeeping of `scheduler.ts`.
+ * fiber, and eviction, over the synchronous bookkeeping of `scheduler.ts`,
+ * the budgets of `budgets.ts` and a custom strategy's `customVerdict.ts`.
  * `ResourceAllocator.ts` puts the public API on top.
  *
  * Every state change happens in one synchronous stretch between two yields
@@ -15,19 +16,21 @@
  * `Metric.update` would read them. Waiters are signalled only after the
  * bookkeeping, since completing a `Deferred` resumes its waiter at once.
  */
-import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, Metric, Option, PubSub, Schema, Stream, Tracer } from "effect"
-import type { Allocation, AllocationDecision, Resources } from "../AllocationDecision.ts"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, Metric, PubSub, Stream, Tracer } from "effect"
+import type { Allocation, AllocationDecision } from "../AllocationDecision.ts"
 import { AllocationDenied, DuplicateOperation, OperationCancelled, QueueFull } from "../AllocatorError.ts"
 import type { AllocatorConfig } from "../AllocatorConfig.ts"
-import * as CustomStrategy from "../CustomStrategy.ts"
+import type * as CustomStrategy from "../CustomStrategy.ts"
 import type * as OperationProfile from "../OperationProfile.ts"
 import type { OperationEvent } from "../OperationStatus.ts"
 import * as Priority from "../Priority.ts"
 import type { ProbeError } from "../ProvidentError.ts"
 import { ResourceMonitor } from "../ResourceMonitor.ts"
-import { ResourcePredictor } from "../ResourcePredictor.ts"
 import type { ResourceSnapshot } from "../ResourceSnapshot.ts"
-import { type Budget, adaptive, capacityOf, fixed, forecastFree } from "./budget.ts"
+import { annotateAdmission, annotateRefusal } from "./admissionSpan.ts"
+import { type Budget, capacityOf } from "./budget.ts"
+import { makeBudgets } from "./budgets.ts"
+import { customVerdict } from "./customVerdict.ts"
 import { victims } from "./eviction.ts"
 import { decide, type Need, needOf } from "./grant.ts"
 import * as metrics from "./metrics.ts"
@@ -51,41 +54,8 @@ export type EnqueueError = OperationCancelled | AllocationDenied | QueueFull
 /** Why an operation could not be registered and put in line. */
 export type SubmitError = EnqueueError | DuplicateOperation | ProbeError
 
-const decodeCustomDecision = Schema.decodeUnknownEffect(CustomStrategy.Decision)
-
 /** The fiber's clock, as `Clock.currentTimeMillis` reads it (so `TestClock` applies). */
 export const nowOf = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-
-/** The span `Effect.annotateCurrentSpan` would annotate on this fiber, if any. */
-export const spanOf = (fiber: Fiber.Fiber<unknown, unknown>): Tracer.Span | undefined => {
-  const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
-  return span !== undefined && span._tag === "Span" ? span : undefined
-}
-
-/** The attributes an admission adds to its span: priority, requested, granted, waited, decision. */
-export const annotateAdmission = (span: Tracer.Span | undefined, op: Operation, allocation: Allocation): void => {
-  if (span === undefined || span.status._tag === "Ended") return
-  span.attribute("provident.priority", allocation.priority)
-  span.attribute("provident.requested_memory", op.need.memory.rec)
-  span.attribute("provident.requested_cores", op.need.cores.rec)
-  span.attribute("provident.granted_memory", allocation.memory)
-  span.attribute("provident.granted_cores", allocation.cores)
-  span.attribute("provident.waited_ms", allocation.waitedMs)
-  span.attribute("provident.decision", "admitted")
-}
-
-/** The attributes a refusal adds to its span: priority, requested, and why (`denied`, `queue-full`, …). */
-const annotateRefusal = (span: Tracer.Span | undefined, op: Operation, error: unknown): void => {
-  if (span === undefined || span.status._tag === "Ended") return
-  span.attribute("provident.priority", op.priority)
-  span.attribute("provident.requested_memory", op.need.memory.rec)
-  span.attribute("provident.requested_cores", op.need.cores.rec)
-  const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
-  span.attribute(
-    "provident.decision",
-    tag === "AllocationDenied" ? "denied" : tag === "QueueFull" ? "queue-full" : tag === "OperationCancelled" ? "cancelled" : "failed"
-  )
-}
 
 /** Whether a value is an operation (rather than an error or an effect). */
 export const isOperation = (value: object): value is Operation => (value as Partial<Operation>).handles !== undefined
@@ -102,73 +72,7 @@ export const makeEngine = Effect.fnUntraced(function*(
   let shuttingDown = false
   let lastEviction = Number.NEGATIVE_INFINITY
 
-  // The predictor, when one is provided, lets adaptive budgets look ahead and
-  // requests say how long to wait for memory used outside the allocator.
-  const predictor = yield* Effect.serviceOption(ResourcePredictor)
-  let forecast: ReadonlyArray<{ readonly at: number; readonly used: number }> = []
-  const refreshForecast = Option.match(predictor, {
-    onNone: () => Effect.void,
-    onSome: (p) =>
-      p.predictions.pipe(
-        Effect.map((points) => {
-          forecast = points.flatMap((point) => point.memory === undefined ? [] : [{ at: point.timestamp, used: point.memory.predicted }])
-        })
-      )
-  })
-
-  /** The budget now; `lookAhead: false` leaves the forecast out (for "when will it fit"). */
-  const budgetOf = (snapshot: ResourceSnapshot, lookAhead = true): Budget => {
-    if (!lookAhead) return computeBudget(snapshot, false)
-    // A pure function of the reading, the granted total and the forecast, each
-    // replaced (never mutated) when it changes: reuse it while none has.
-    const granted = sched.totalGranted
-    if (lastBudget === undefined || lastBudget.snapshot !== snapshot || lastBudget.granted !== granted || lastBudget.forecast !== forecast) {
-      lastBudget = { snapshot, granted, forecast, budget: computeBudget(snapshot, true) }
-    }
-    return lastBudget.budget
-  }
-  let lastBudget: {
-    readonly snapshot: ResourceSnapshot
-    readonly granted: Resources
-    readonly forecast: typeof forecast
-    readonly budget: Budget
-  } | undefined
-  const computeBudget = (snapshot: ResourceSnapshot, lookAhead: boolean): Budget => {
-    const input = {
-      snapshot,
-      device: monitor.device,
-      maxMemoryPercentage: config.maxMemoryPercentage,
-      maxCpuPercentage: config.maxCpuPercentage,
-      granted: sched.totalGranted
-    }
-    switch (config.strategy) {
-      case "adaptive": {
-        const ahead = lookAhead && forecast.length > 0
-          ? forecastFree(capacityOf(snapshot), sched.totalGranted.memory, forecast.map((f) => f.used))
-          : undefined
-        return adaptive(ahead === undefined ? input : { ...input, forecastFreeMemory: ahead }, config.batteryLowPercent)
-      }
-      default:
-        return fixed(config.strategy, input)
-    }
-  }
-
-  /**
-   * When memory used outside the allocator is forecast to fall far enough
-   * for `need` to fit: the first forecast point where it would; `undefined`
-   * without a forecast or if no point in the window does.
-   */
-  const forecastWait = (snapshot: ResourceSnapshot, need: Need, now: number): number | undefined => {
-    for (const point of forecast) {
-      const then = budgetOf({ ...snapshot, memory: { ...snapshot.memory, used: point.used } }, false)
-      if (then.memory - sched.totalGranted.memory >= need.memory.min) return Math.max(0, point.at - now)
-    }
-    return undefined
-  }
-  const freeOf = (budget: Budget): Resources => ({
-    memory: budget.memory - sched.totalGranted.memory,
-    cores: budget.cores - sched.totalGranted.cores
-  })
+  const { budgetOf, forecastWait, freeOf, refreshForecast } = yield* makeBudgets(config, monitor.device, () => sched.totalGranted)
 
   // Published synchronously at the transition it reports, so the stream's
   // order is the order things happened (the sliding hub never blocks).
@@ -335,43 +239,9 @@ export const makeEngine = Effect.fnUntraced(function*(
     })
   }
 
-  /** What a custom strategy grants a request: a fixed need, or a refusal to report. */
-  const customNeed = Effect.fnUntraced(function*(
-    profile: OperationProfile.OperationProfile,
-    need: Need,
-    snapshot: ResourceSnapshot,
-    budget: Budget
-  ) {
-    const free = freeOf(budget)
-    const refuse = (reason: string): AllocationDecision => ({
-      name: profile.name,
-      approved: false,
-      allocatedMemory: 0,
-      allocatedCores: 0,
-      strategy: "custom",
-      budget: { memory: budget.memory, cores: budget.cores },
-      free,
-      reasons: [{ code: "custom", message: reason }],
-      recommendations: [],
-      fallbackOptions: []
-    })
-    const answer = yield* customStrategy!({
-      profile,
-      snapshot,
-      device: monitor.device,
-      budget: { memory: budget.memory, cores: budget.cores },
-      free
-    }).pipe(
-      Effect.flatMap(decodeCustomDecision),
-      Effect.catchCause((cause) =>
-        Effect.succeed<CustomStrategy.Decision>({ approved: false, reason: `the custom strategy failed: ${Cause.pretty(cause)}` })
-      )
-    )
-    if (!answer.approved) return { decision: refuse(answer.reason ?? "refused by the custom strategy") }
-    const memory = Math.min(answer.allocatedMemory ?? need.memory.rec, budget.ceiling.memory)
-    const cores = Math.min(answer.allocatedCores ?? need.cores.rec, budget.ceiling.cores)
-    return { need: { memory: { min: memory, rec: memory }, cores: { min: cores, rec: cores } } satisfies Need }
-  })
+  /** What the custom strategy grants a request: a fixed need, or a refusal to report. */
+  const customNeed = (profile: OperationProfile.OperationProfile, need: Need, snapshot: ResourceSnapshot, budget: Budget) =>
+    customVerdict(customStrategy!, { profile, need, snapshot, device: monitor.device, budget, free: freeOf(budget) })
 
   /**
    * Puts an operation in line for admission under `snapshot`, synchronously:
