@@ -37,7 +37,7 @@ export const validate = <A>(owner: string, decode: Effect.Effect<A, InvalidInput
 /**
  * A platform's `remote` option (the token and settings for a
  * `serverFallbackEndpoint`), as both platform facades take it: the token a
- * string or a `Redacted` string, the settings `HttpRemoteProver.Settings`'.
+ * string or a `Redacted` string, the settings as `HttpRemoteProver.Settings`.
  */
 export const RemoteOptions = Schema.Struct({
   token: Schema.optionalKey(Schema.Unknown.check(Schema.makeFilter((u) =>
