@@ -48,6 +48,9 @@ describe("provident serve over HTTP", { timeout: 30_000 }, () => {
       assert.isAtLeast(body.timings.totalMs, 0)
       const metrics = yield* call("GET", "/metrics")
       assert.include(metrics.text, "provident_executor_executions_total")
+      // The allocator's gauges are read from its books when /metrics is read: nothing is held once the proof is done.
+      assert.match(metrics.text, /^provident_allocator_running(\{[^}]*\})? 0$/m)
+      assert.match(metrics.text, /^provident_allocator_queue_length(\{[^}]*\})? 0$/m)
     }).pipe(Effect.provide(serverWith())))
 
   it.live("bad requests get 400 with the field, 404 for unknown circuits, 413 when too large, 422 for violating inputs", () =>
