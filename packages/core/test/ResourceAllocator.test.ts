@@ -437,4 +437,23 @@ describe("metrics", () => {
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(yield* series, ["provident_allocator_admissions_total"])
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  it.effect("with two allocators over one registry each gauge is their sum; the series leave with the last", () =>
+    Effect.gen(function*() {
+      const open = Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const allocator = Context.get(yield* Layer.buildWithScope(allocatorOn(), scope), Allocator)
+        return { allocator, scope }
+      })
+      const first = yield* open
+      const second = yield* open
+      yield* Scope.provide(first.allocator.allocate(profile("one", 2)), first.scope)
+      yield* Scope.provide(second.allocator.allocate(profile("two", 3)), second.scope)
+      assert.deepStrictEqual(yield* gauges, { memory: 5, cores: 2, queued: 0, running: 2 })
+      yield* Scope.close(first.scope, Exit.void)
+      assert.deepStrictEqual(yield* gauges, { memory: 3, cores: 1, queued: 0, running: 1 })
+      yield* Scope.close(second.scope, Exit.void)
+      const left = (yield* Metric.snapshot).filter((m) => m.id === "provident_allocator_granted_memory_bytes")
+      assert.deepStrictEqual(left, [])
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
 })

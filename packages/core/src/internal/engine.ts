@@ -16,7 +16,7 @@
  * `Metric.update` would read them. Waiters are signalled only after the
  * bookkeeping, since completing a `Deferred` resumes its waiter at once.
  */
-import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, Metric, PubSub, Stream, Tracer } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, PubSub, Stream, Tracer } from "effect"
 import type { Allocation, AllocationDecision } from "../AllocationDecision.ts"
 import { AllocationDenied, DuplicateOperation, OperationCancelled, QueueFull } from "../AllocatorError.ts"
 import type { AllocatorConfig } from "../AllocatorConfig.ts"
@@ -28,6 +28,7 @@ import type { ProbeError } from "../ProvidentError.ts"
 import { ResourceMonitor } from "../ResourceMonitor.ts"
 import type { ResourceSnapshot } from "../ResourceSnapshot.ts"
 import { annotateAdmission, annotateRefusal } from "./admissionSpan.ts"
+import { report } from "./allocatorGauges.ts"
 import { type Budget, capacityOf } from "./budget.ts"
 import { makeBudgets } from "./budgets.ts"
 import { customVerdict } from "./customVerdict.ts"
@@ -87,18 +88,12 @@ export const makeEngine = Effect.fnUntraced(function*(
     PubSub.publishUnsafe(events, extra === undefined ? event : { ...event, ...extra })
   }
 
-  // The gauges are read from the bookkeeping when metrics are read, not
-  // pushed at every change: always exact, and free on the hot paths.
-  const context = yield* Effect.context<never>()
-  const gauge = (metric: Metric.Metric<number, Metric.GaugeState<number>>, read: () => number) =>
-    Metric.registerUnsafe(metric, context, { get: () => ({ value: read() }), update: () => {}, modify: () => {} })
-  const gauges = [
-    gauge(metrics.allocatorGrantedMemory, () => sched.totalGranted.memory),
-    gauge(metrics.allocatorGrantedCores, () => sched.totalGranted.cores),
-    gauge(metrics.allocatorQueueLength, () => sched.queueLength),
-    gauge(metrics.allocatorRunning, () => sched.runningCount)
-  ]
-  yield* Effect.addFinalizer(() => Effect.sync(() => gauges.forEach((g) => g.remove())))
+  yield* report({
+    grantedMemory: () => sched.totalGranted.memory,
+    grantedCores: () => sched.totalGranted.cores,
+    queueLength: () => sched.queueLength,
+    running: () => sched.runningCount
+  })
 
   // Runs an admitted operation's body in its own fiber, started at once so
   // `pause` and `cancel` always find it; the body itself starts after a
