@@ -6,7 +6,7 @@
  * TypeScript, and the probe decodes its own settings again when it builds.
  */
 import { decodeOrInvalid } from "@provident/core/Decode"
-import { RemoteOptions, ResultCacheSize } from "@provident/core/promise/Validate"
+import { type Holds, RemoteOptions, ResultCacheSize, type SameKeys } from "@provident/core/promise/Validate"
 import { Schema, type SchemaAST } from "effect"
 import { Settings as ProbeSettings } from "../BrowserResourceProbe.ts"
 
@@ -29,3 +29,13 @@ export const BrowserOptions = Schema.Struct({
 /** Checks the browser platform's options (`strict` reports unknown ones), failing with `InvalidInput` naming the field. */
 export const decode = (input: unknown, options?: SchemaAST.ParseOptions) =>
   decodeOrInvalid(BrowserOptions, "BrowserOptions", input, options)
+
+// The schema names every option the platform's types have, and no other: adding an option to one but not the
+// other fails to compile (the facade would reject the new option as unknown).
+type Decoded = typeof BrowserOptions.Type
+export type KeysInStep = [
+  Holds<SameKeys<Decoded, import("../promise.ts").BrowserOptions>>,
+  Holds<SameKeys<NonNullable<Decoded["probe"]>, import("../BrowserResourceProbe.ts").Options>>,
+  Holds<SameKeys<NonNullable<Decoded["storage"]>, import("./idb.ts").Options>>,
+  Holds<SameKeys<NonNullable<Decoded["remote"]>, import("../promise.ts").RemoteOptions>>
+]

@@ -51,3 +51,8 @@ export const RemoteOptions = Schema.Struct({
 
 /** A platform's `resultCacheSize` option: a whole number of entries ≥ 1. */
 export const ResultCacheSize = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
+/** Whether `A` and `B` have the same keys: a platform's option schema checks itself against its option types with it. */
+export type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false
+/** Compiles only when `T` is `true`. */
+export type Holds<T extends true> = T

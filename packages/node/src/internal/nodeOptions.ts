@@ -6,7 +6,7 @@
  * Effect users get the same types from TypeScript.
  */
 import { decodeOrInvalid } from "@provident/core/Decode"
-import { RemoteOptions, ResultCacheSize } from "@provident/core/promise/Validate"
+import { type Holds, RemoteOptions, ResultCacheSize, type SameKeys } from "@provident/core/promise/Validate"
 import { Duration, Option, Schema, type SchemaAST } from "effect"
 
 const ok = (valid: boolean, rule: string) => (valid ? undefined : rule)
@@ -44,3 +44,14 @@ export const NodeOptions = Schema.Struct({
 
 /** Checks the Node platform's options (`strict` reports unknown ones), failing with `InvalidInput` naming the field. */
 export const decode = (input: unknown, options?: SchemaAST.ParseOptions) => decodeOrInvalid(NodeOptions, "NodeOptions", input, options)
+
+// The schema names every option the platform's types have, and no other: adding an option to one but not the
+// other fails to compile (the facade would reject the new option as unknown).
+type Decoded = typeof NodeOptions.Type
+export type KeysInStep = [
+  Holds<SameKeys<Decoded, import("../promise.ts").NodeOptions>>,
+  Holds<SameKeys<NonNullable<Decoded["probe"]>, import("../NodeResourceProbe.ts").Options>>,
+  Holds<SameKeys<NonNullable<Decoded["modelStore"]>, import("../NodeModelStore.ts").Options>>,
+  Holds<SameKeys<NonNullable<Decoded["checkpoints"]>, import("../NodeCheckpointStore.ts").Options>>,
+  Holds<SameKeys<NonNullable<Decoded["remote"]>, import("../promise.ts").RemoteOptions>>
+]
