@@ -18,6 +18,7 @@ import type { CircuitArtifacts } from "@provident/core/Prover"
 import { Effect, ManagedRuntime } from "effect"
 import * as fs from "node:fs"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { thrown } from "./promiseHarness.ts"
 import { nodeOptions, tempDir } from "./promiseNodeOptions.ts"
 import { baseUrl, provingServer, square1000, square1000Output, token } from "./serverFixtures.ts"
 
@@ -37,16 +38,6 @@ afterEach(async () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
-
-/** What constructing throws: its class and message. */
-const thrown = (construct: () => unknown): [string, string] => {
-  try {
-    construct()
-  } catch (error) {
-    return [(error as Error).constructor.name, (error as Error).message]
-  }
-  throw new Error("the constructor did not throw")
-}
 
 describe("AdaptiveComputation's serverFallbackEndpoint on Node", () => {
   let circuit: CircuitArtifacts

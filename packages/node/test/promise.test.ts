@@ -17,20 +17,10 @@ import { Priority } from "@provident/core"
 import { chainOrder } from "@provident/core/ComputationStrategy"
 import { AllocationStrategy as CoreAllocationStrategy } from "@provident/core/AllocatorConfig"
 import { afterEach, describe, expect, it } from "vitest"
-import { closeMonitors, TestMonitor } from "./promiseHarness.ts"
+import { closeMonitors, TestMonitor, thrown } from "./promiseHarness.ts"
 
 const monitor = () => new TestMonitor({ sampleInterval: 100 })
 afterEach(closeMonitors)
-
-/** What constructing throws: its class and message. */
-const thrown = (construct: () => unknown): [string, string] => {
-  try {
-    construct()
-  } catch (error) {
-    return [(error as Error).constructor.name, (error as Error).message]
-  }
-  throw new Error("the constructor did not throw")
-}
 
 describe("constructor validation", () => {
   it("ResourceMonitor names the option and the rule", () => {

@@ -10,6 +10,7 @@
  *   what was printed, by label, so a test can assert what the spec's blocks
  *   print.
  * - `until(predicate)`: polls, for things another fiber does.
+ * - `thrown(construct)`: the class and message a constructor throws.
  */
 import { ResourceMonitor, type ResourceMonitorOptions } from "@provident/node/promise"
 import * as fs from "node:fs"
@@ -74,6 +75,16 @@ export const until = async (predicate: () => boolean, timeoutMs = 5000, what = "
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** What constructing throws: its class and message. */
+export const thrown = (construct: () => unknown): [string, string] => {
+  try {
+    construct()
+  } catch (error) {
+    return [(error as Error).constructor.name, (error as Error).message]
+  }
+  throw new Error("the constructor did not throw")
+}
 
 export const MiB = 1024 ** 2
 export const GiB = 1024 ** 3

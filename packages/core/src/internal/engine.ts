@@ -1,7 +1,9 @@
 /**
  * The allocator's engine: admission, the lifecycle of each operation's
- * fiber, and eviction, over the synchronous bookkeeping of `scheduler.ts`,
- * the budgets of `budgets.ts` and a custom strategy's `customVerdict.ts`.
+ * fiber, over the synchronous bookkeeping of `scheduler.ts` (operations as
+ * `allocatorOperation.ts` makes them), the budgets of `budgets.ts` and a
+ * custom strategy's `customVerdict.ts`; `followReadings.ts` acts on each
+ * reading (admission under the new budget, eviction).
  * `ResourceAllocator.ts` puts the public API on top.
  *
  * Every state change happens in one synchronous stretch between two yields
@@ -16,38 +18,26 @@
  * `Metric.update` would read them. Waiters are signalled only after the
  * bookkeeping, since completing a `Deferred` resumes its waiter at once.
  */
-import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, PubSub, Stream, Tracer } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Fiber, FiberSet, PubSub, Tracer } from "effect"
 import type { Allocation, AllocationDecision } from "../AllocationDecision.ts"
 import { AllocationDenied, DuplicateOperation, OperationCancelled, QueueFull } from "../AllocatorError.ts"
 import type { AllocatorConfig } from "../AllocatorConfig.ts"
 import type * as CustomStrategy from "../CustomStrategy.ts"
 import type * as OperationProfile from "../OperationProfile.ts"
 import type { OperationEvent } from "../OperationStatus.ts"
-import * as Priority from "../Priority.ts"
 import type { ProbeError } from "../ProvidentError.ts"
 import { ResourceMonitor } from "../ResourceMonitor.ts"
 import type { ResourceSnapshot } from "../ResourceSnapshot.ts"
 import { annotateAdmission, annotateRefusal } from "./admissionSpan.ts"
+import { type Handles, isOperation, make as makeOperation, type Operation } from "./allocatorOperation.ts"
 import { report } from "./allocatorGauges.ts"
-import { type Budget, capacityOf } from "./budget.ts"
+import type { Budget } from "./budget.ts"
 import { makeBudgets } from "./budgets.ts"
 import { customVerdict } from "./customVerdict.ts"
-import { victims } from "./eviction.ts"
+import { followReadings } from "./followReadings.ts"
 import { decide, type Need, needOf } from "./grant.ts"
 import * as metrics from "./metrics.ts"
-import { isTerminal, type Op, Scheduler } from "./scheduler.ts"
-
-export interface Handles {
-  readonly body: ((allocation: Allocation) => Effect.Effect<unknown, unknown>) | undefined
-  readonly context: Context.Context<never>
-  readonly result: Deferred.Deferred<unknown, unknown>
-  admitted: Deferred.Deferred<Allocation, OperationCancelled>
-  fiber: Fiber.Fiber<unknown, unknown> | undefined
-  /** The caller's `run` span, annotated at the first admission (then cleared). */
-  span: Tracer.Span | undefined
-}
-
-export type Operation = Op<Handles>
+import { isTerminal, Scheduler } from "./scheduler.ts"
 
 /** Why an operation could not get in line. */
 export type EnqueueError = OperationCancelled | AllocationDenied | QueueFull
@@ -57,9 +47,6 @@ export type SubmitError = EnqueueError | DuplicateOperation | ProbeError
 
 /** The fiber's clock, as `Clock.currentTimeMillis` reads it (so `TestClock` applies). */
 export const nowOf = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-
-/** Whether a value is an operation (rather than an error or an effect). */
-export const isOperation = (value: object): value is Operation => (value as Partial<Operation>).handles !== undefined
 
 export const makeEngine = Effect.fnUntraced(function*(
   config: AllocatorConfig,
@@ -71,7 +58,6 @@ export const makeEngine = Effect.fnUntraced(function*(
   const sched = new Scheduler<Handles>(config)
   const custom = customStrategy !== undefined && config.strategy === "custom"
   let shuttingDown = false
-  let lastEviction = Number.NEGATIVE_INFINITY
 
   const { budgetOf, forecastWait, freeOf, refreshForecast } = yield* makeBudgets(config, monitor.device, () => sched.totalGranted)
 
@@ -320,37 +306,10 @@ export const makeEngine = Effect.fnUntraced(function*(
     if (existing !== undefined) {
       return new DuplicateOperation({ name: profile.name, message: `an operation named ${profile.name} is ${existing.state} already` })
     }
-    const op: Operation = {
-      id: sched.newId(),
-      name: profile.name,
-      profile,
-      priority: profile.priority,
-      rank: Priority.rank(profile.priority),
-      estimatedDuration: profile.estimatedDuration,
-      need: needOf(profile, monitor.device),
-      hasBody: body !== undefined,
-      state: "queued",
-      waiting: false,
-      queuedAt: now,
-      startedAt: undefined,
-      runs: 0,
-      evicted: false,
-      grant: undefined,
-      stopping: undefined,
-      handles: {
-        body,
-        // Only a body runs in the caller's context; a hold keeps none alive.
-        context: body === undefined ? Context.empty() : context,
-        result: Deferred.makeUnsafe(),
-        admitted: Deferred.makeUnsafe(),
-        fiber: undefined,
-        span: undefined
-      }
-    }
+    const op = makeOperation({ id: sched.newId(), profile, need: needOf(profile, monitor.device), body, context, now })
     sched.live.set(op.name, op)
     return op
   }
-
 
   /** Registers a decoded operation under its name. */
   const register = (profile: OperationProfile.OperationProfile, body: Handles["body"], context: Context.Context<never>) =>
@@ -418,39 +377,16 @@ export const makeEngine = Effect.fnUntraced(function*(
     })
 
   // Eviction and budget changes follow the monitor.
-  const onSnapshot = Effect.fnUntraced(function*(snapshot: ResourceSnapshot) {
-    yield* refreshForecast
-    yield* dispatch
-    if (!config.eviction || snapshot.stale) return
-    const alerts = yield* monitor.alerts
-    const now = yield* Clock.currentTimeMillis
-    if (alerts.memory && now - lastEviction >= config.evictionCooldown) {
-      const chosen = victims(
-        sched.running.filter((op) => op.hasBody && op.profile.canBePaused).map((op) => ({
-          id: op.id,
-          rank: op.rank,
-          startedAt: op.startedAt ?? 0,
-          memory: op.grant?.memory ?? 0
-        })),
-        snapshot.memory.used,
-        capacityOf(snapshot),
-        monitor.config.memoryThresholdPercent
-      )
-      if (chosen.length > 0) {
-        lastEviction = now
-        const byId = new Map(sched.running.map((op) => [op.id, op]))
-        yield* Effect.forEach(chosen, (id) => stop(byId.get(id)!, "evict", "evicted"), { concurrency: "unbounded", discard: true })
-      }
-    } else if (!alerts.memory) {
-      for (const op of [...sched.live.values()]) {
-        if (op.state === "paused" && op.evicted) {
-          op.evicted = false
-          yield* enqueue(op).pipe(Effect.ignore)
-        }
-      }
-    }
+  yield* followReadings({
+    config,
+    monitor,
+    running: () => sched.running,
+    live: () => [...sched.live.values()],
+    refreshForecast,
+    dispatch,
+    evict: (op) => stop(op, "evict", "evicted"),
+    enqueue
   })
-  yield* monitor.changes.pipe(Stream.runForEach(onSnapshot), Effect.forkScoped({ startImmediately: true }))
 
   yield* Effect.addFinalizer(() =>
     Effect.gen(function*() {
