@@ -33,6 +33,7 @@
 import type * as Prover from "@provident/core/Prover"
 import { Prover as ProverTag } from "@provident/core/Prover"
 import { ProverError } from "@provident/core/ProverError"
+import { matchKey } from "@provident/core/PublicSignals"
 import { Context, Effect, Layer, type Scope } from "effect"
 import * as Artifacts from "./internal/artifacts.ts"
 import * as PageVerifier from "./internal/pageVerifier.ts"
@@ -195,6 +196,8 @@ export const make = Effect.fnUntraced(function*(options: Options = {}): Effect.f
       name: `${proof.protocol}.vkey.json`,
       what: `the ${proof.protocol} verification key`
     })
+    // snarkjs's Groth16 verify does not check the count itself: a truncated statement could pass.
+    if (!matchKey(vkey, proof.publicSignals)) return false
     return yield* verifier.verify({ protocol: proof.protocol, vkey, proof: proof.proof, publicSignals: proof.publicSignals }).pipe(
       Effect.mapError((failure) => failed(circuit, "verifying", failure))
     )

@@ -1,7 +1,8 @@
 /**
  * The IndexedDB stores in real Chromium: values round-trip (bytes stay
- * bytes), state survives the layer (a reload), LRU eviction, and each
- * store falls back to memory, with a warning, without IndexedDB.
+ * bytes), models and results survive the layer (a reload) while sealed
+ * checkpoints do not, LRU eviction, and each store falls back to memory,
+ * with a warning, without IndexedDB.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ResourceMonitor } from "@provident/core"
@@ -73,30 +74,59 @@ describe("BrowserModelStore", () => {
 })
 
 describe("BrowserCheckpointStore", () => {
-  it.live("bytes, bigints and nested values round-trip and survive a reload; missing is none", () =>
+  it.live("bytes, bigints and nested values round-trip; missing is none", () =>
     Effect.gen(function*() {
       const databaseName = yield* freshDatabase
       const layer = BrowserCheckpointStore.layer({ databaseName })
       const witness = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 256)
-      yield* using(layer, CheckpointStore, (store) =>
-        Effect.all([
-          store.save("exec-1", "witness", witness),
-          store.save("exec-1", "state", { round: 3n, parts: [new Uint8Array([1, 2]), "x"] }),
-          store.save("exec-1", "nothing", undefined)
-        ]))
       const [bytes, state, nothing, missing] = yield* using(layer, CheckpointStore, (store) =>
-        Effect.all([
-          store.restore("exec-1", "witness"),
-          store.restore("exec-1", "state"),
-          store.restore("exec-1", "nothing"),
-          store.restore("exec-1", "absent")
-        ]))
+        Effect.gen(function*() {
+          yield* store.save("exec-1", "witness", witness)
+          yield* store.save("exec-1", "state", { round: 3n, parts: [new Uint8Array([1, 2]), "x"] })
+          yield* store.save("exec-1", "nothing", undefined)
+          return yield* Effect.all([
+            store.restore("exec-1", "witness"),
+            store.restore("exec-1", "state"),
+            store.restore("exec-1", "nothing"),
+            store.restore("exec-1", "absent")
+          ])
+        }))
       const restored = Option.getOrThrow(bytes)
       assert.instanceOf(restored, Uint8Array)
       assert.deepStrictEqual(restored, witness)
       assert.deepStrictEqual(Option.getOrThrow(state), { round: 3n, parts: [new Uint8Array([1, 2]), "x"] })
       assert.isTrue(Option.isSome(nothing), "a stored undefined is a checkpoint")
       assert.isTrue(Option.isNone(missing))
+    }).pipe(Effect.scoped))
+
+  it.live("what IndexedDB holds is sealed: no plaintext, and a reload (another key) cannot open it", () =>
+    Effect.gen(function*() {
+      const databaseName = yield* freshDatabase
+      const layer = BrowserCheckpointStore.layer({ databaseName })
+      const secret = "private-input-31337"
+      yield* using(layer, CheckpointStore, (store) => store.save("exec-1", "witness", { secret, bytes: new TextEncoder().encode(secret) }))
+      const db = yield* Idb.open({ databaseName })
+      const raw = yield* Idb.request(db, "checkpoints", "readonly", (store) => store.getAll())
+      assert.strictEqual(raw.length, 1)
+      const stored = new Uint8Array((raw[0] as { data: ArrayBuffer }).data)
+      const asText = new TextDecoder("latin1").decode(stored)
+      assert.notInclude(asText, secret)
+      assert.notInclude(asText, btoa(secret).slice(0, 12))
+      const afterReload = yield* using(layer, CheckpointStore, (store) => store.restore("exec-1", "witness"))
+      assert.isTrue(Option.isNone(afterReload), "the key died with the page")
+    }).pipe(Effect.scoped))
+
+  it.live("opening sweeps older versions' plaintext entries and sealed ones past maxAge, keeping younger ones", () =>
+    Effect.gen(function*() {
+      const databaseName = yield* freshDatabase
+      const db = yield* Idb.open({ databaseName })
+      yield* Idb.request(db, "checkpoints", "readwrite", (store) => store.put({ value: { witness: "plaintext" } }, ["old-version", "phase:witness"]))
+      const sealedAt = (savedAt: number) => ({ iv: new Uint8Array(12), data: new ArrayBuffer(8), savedAt })
+      yield* Idb.request(db, "checkpoints", "readwrite", (store) => store.put(sealedAt(Date.now() - 2 * 3600_000), ["stale", "k"]))
+      yield* Idb.request(db, "checkpoints", "readwrite", (store) => store.put(sealedAt(Date.now() - 60_000), ["other-tab", "k"]))
+      yield* using(BrowserCheckpointStore.layer({ databaseName, maxAge: "1 hour" }), CheckpointStore, () => Effect.void)
+      const keys = yield* Idb.request(db, "checkpoints", "readonly", (store) => store.getAllKeys())
+      assert.deepStrictEqual(keys, [["other-tab", "k"]])
     }).pipe(Effect.scoped))
 
   it.live("clear forgets one execution only, even one whose id is a prefix of another's", () =>

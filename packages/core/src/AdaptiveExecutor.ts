@@ -8,8 +8,10 @@
  * `ExecutionResult` says what happened, defects included.
  *
  * Progressive attempts checkpoint each phase (`CheckpointStore`), so a pause,
- * a timeout or a crash loses at most the phase in flight; checkpoints are
- * cleared on success. Successes fill the `ResultCache` when the profile
+ * a timeout or a crashed prover loses at most the phase in flight. The
+ * checkpoints belong to the one `execute` call that made them (its run:
+ * the id plus 128 random bits, since ids repeat) and are removed when it
+ * ends, however it ends: success, failure, timeout, cancellation. Successes fill the `ResultCache` when the profile
  * allows caching; the remote prover is used only when the call allows inputs
  * to leave the device; every successful local attempt teaches the predictor
  * what the circuit costs.
@@ -37,6 +39,7 @@ import { ResourceAllocator } from "./ResourceAllocator.ts"
 import { ResourcePredictor } from "./ResourcePredictor.ts"
 import { ResultCache } from "./ResultCache.ts"
 import { decoder } from "./internal/decode.ts"
+import { runOf } from "./internal/runId.ts"
 
 export interface ExecuteOptions {
   /** Key of the result in the `ResultCache` (e.g. circuit and a hash of the inputs); without it nothing is cached. */
@@ -103,6 +106,25 @@ export const make: (
     Effect.gen(function*() {
       const profile = yield* ComputationProfile.decode(profileInput)
       const priority = yield* decodePriority(priorityInput)
+      const run = runOf(id)
+      return yield* executeRun(id, run, computation, profile, priority, opts).pipe(
+        // Whatever the end, nothing this run saved outlives it (checkpoints hold private witnesses).
+        Effect.ensuring(checkpoints.clear(run).pipe(Effect.ignore))
+      )
+    }).pipe(
+      Effect.onInterrupt(() => cancelled(id)),
+      Effect.withSpan("AdaptiveExecutor.execute", { attributes: { "provident.execution": id } })
+    )
+
+  const executeRun = <A, E, R>(
+    id: string,
+    run: string,
+    computation: Computation<A, E, R>,
+    profile: ComputationProfile.ComputationProfile,
+    priority: Priority.Priority,
+    opts: ExecuteOptions
+  ): Effect.Effect<ExecutionResult<A, E>, never, R> =>
+    Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
       const key = opts.circuit
       const setProgress = (phase: string, percent: number, strategy: ComputationStrategy | undefined, attempt: number) =>
@@ -186,6 +208,7 @@ export const make: (
         for (let attempt = 1; attempt <= tries; attempt++) {
           const outcome = yield* runAttempt({
             id,
+            run,
             strategy: step.strategy,
             attempt,
             timeoutMs: timeoutOf(step.strategy),
@@ -206,7 +229,6 @@ export const make: (
           })
           yield* Metrics.attempt(step.strategy, outcome.outcome, outcome.elapsed)
           if (outcome.outcome === "succeeded") {
-            yield* checkpoints.clear(id).pipe(Effect.ignore)
             if (config.cacheResults && profile.supportsCachedResults && opts.cacheKey !== undefined && Option.isSome(cache)) {
               yield* cache.value.set(opts.cacheKey, outcome.value)
             }
@@ -252,16 +274,12 @@ export const make: (
         message: `no strategy could run ${id}: ${attempts.map((a) => `${a.strategy} ${a.reason ?? a.outcome}`).join("; ")}`
       })
       return yield* finish({ success: false, strategy: lastStrategy, resourcesUsed: { memory: 0, cores: 0 }, error })
-    }).pipe(
-      Effect.onInterrupt(() => cancelled(id)),
-      Effect.withSpan("AdaptiveExecutor.execute", { attributes: { "provident.execution": id } })
-    )
+    })
 
   /**
    * An execution its caller interrupted: its progress becomes `cancelled`
    * (so watchers' streams end and the entry expires like a finished one)
-   * and the predictor forgets it. Its checkpoints stay: executing the same
-   * id again resumes from them.
+   * and the predictor forgets it. Its checkpoints are removed with its run.
    */
   const cancelled = (id: string) =>
     Effect.gen(function*() {

@@ -12,18 +12,32 @@
  * execution is restored, not re-run, and a paused phase releases its
  * resources and re-runs when resumed).
  *
+ * Checkpoints live as long as their execution: they belong to one
+ * `execute` call (not to its id, which callers may reuse), are restored
+ * only for the same phase binding (`ctx.phase(name, body, { binding })`,
+ * e.g. the statement a proof's witness was computed for), and are removed
+ * when the execution ends, however it ends.
+ *
  * @since 0.1.0
  */
 import { Effect, Option } from "effect"
 import type { Allocation } from "./AllocationDecision.ts"
 import type { AdmissionError } from "./ResourceAllocator.ts"
-import type { CheckpointError } from "./CheckpointStore.ts"
 import type { ComputationStrategy } from "./ComputationStrategy.ts"
 import type { AbortSignalLike } from "./internal/abort.ts"
 import type * as RemoteProver from "./RemoteProver.ts"
 
 /** What a phase can fail with besides the body's own errors. */
-export type PhaseError = CheckpointError | AdmissionError
+export type PhaseError = AdmissionError
+
+export interface PhaseOptions {
+  /**
+   * What the phase's result depends on besides the execution: a checkpoint
+   * is restored only for the binding it was saved with. A proof binds its
+   * phases to its statement (circuit hash, protocol, input).
+   */
+  readonly binding?: string
+}
 
 export interface ComputationContext {
   readonly id: string
@@ -39,14 +53,19 @@ export interface ComputationContext {
   /** Runs a phase; see the module comment. The body's result is the phase's checkpoint, so it should be serialisable. */
   readonly phase: <B, E, R>(
     name: string,
-    body: (allocation: Allocation | undefined) => Effect.Effect<B, E, R>
+    body: (allocation: Allocation | undefined) => Effect.Effect<B, E, R>,
+    options?: PhaseOptions
   ) => Effect.Effect<B, E | PhaseError, R>
   /** Reports progress within the current phase (percent 0..100). */
   readonly progress: (phase: string, percent: number) => Effect.Effect<void>
-  /** Raw checkpoint access for finer-grained progress than phases. */
+  /**
+   * Raw checkpoint access for finer-grained progress than phases, in this
+   * execution only. A checkpoint that cannot be saved or read is logged and
+   * treated as none: the work goes on without it.
+   */
   readonly checkpoint: {
-    readonly save: (key: string, value: unknown) => Effect.Effect<void, CheckpointError>
-    readonly restore: (key: string) => Effect.Effect<Option.Option<unknown>, CheckpointError>
+    readonly save: (key: string, value: unknown) => Effect.Effect<void>
+    readonly restore: (key: string) => Effect.Effect<Option.Option<unknown>>
   }
   /** The remote prover, on `FALLBACK_COMPUTATION` attempts only. */
   readonly remote: RemoteProver.Service | undefined

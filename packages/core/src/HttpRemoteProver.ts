@@ -6,9 +6,23 @@
  * time for the circuit, plus the time to upload the input. On an endpoint it
  * retries a busy answer (503) after its `Retry-After`, and connection errors
  * with backoff; it never retries a 4xx. When an endpoint fails it moves to
- * the next. Every proof it gets back is verified locally with the circuit's
- * verification key before it is accepted (`RemoteProofInvalid` otherwise):
- * a remote prover is never trusted blindly.
+ * the next; a 422 (the input refused) too, since any endpoint could be the
+ * wrong one, but when every endpoint that answered refused the input, that
+ * is the answer (`Rejected`, `status: 422`). `timeoutMs` bounds each whole
+ * exchange (the request, the headers and the body), and bodies are read
+ * only up to `maxResponseBytes`: a server that drips or floods a body is
+ * cut off, not waited for.
+ *
+ * A remote prover is never trusted blindly. Every proof it gets back is
+ * verified locally with the circuit's verification key, and its public
+ * signals must be exactly those of the request: the client computes the
+ * witness of the input itself (with the `Prover` it verifies with; cheap
+ * next to proving), whose values after the constant 1 are the outputs and
+ * the public inputs. Either check failing is `RemoteProofInvalid`, and the
+ * next endpoint is tried: a valid proof of another input is as worthless as
+ * a forged one. Where the client cannot compute the witness (its prover is
+ * unavailable, …) the proof is returned with `statement.checked: false` and
+ * the reason, never as a proof of this input.
  *
  * Plain HTTP is refused for anything but loopback unless `allowInsecureHttp`
  * is set: the inputs are private. Endpoints are addressed through this seam
@@ -16,12 +30,15 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Redacted, Result, Schema, Stream } from "effect"
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { decoder } from "./internal/decode.ts"
-import { Positive } from "./internal/units.ts"
+import { bytes } from "./internal/format.ts"
+import { chainFailure, type Failure, judge, type LocalWitness } from "./internal/remoteAnswer.ts"
+import { Positive, PositiveInt } from "./internal/units.ts"
+import * as Wtns from "./internal/wtns.ts"
 import { InvalidInput } from "./ProvidentError.ts"
-import { type CircuitArtifacts, Prover } from "./Prover.ts"
+import { type CircuitArtifacts, type Proof, Prover } from "./Prover.ts"
 import * as ProverApi from "./ProverApi.ts"
 import { RemoteProofInvalid, RemoteProver, RemoteProverError, type Request } from "./RemoteProver.ts"
 
@@ -34,7 +51,7 @@ export interface Endpoint {
 
 export interface Options {
   readonly endpoints: ReadonlyArray<Endpoint>
-  /** Deadline of one proof request; sent to the server too. Default 120 s. */
+  /** Deadline of one proof request, from sending it to the last byte of the answer; sent to the server too. Default 120 s. */
   readonly timeoutMs?: number
   /** How long to wait for an endpoint's capacity; default 2 s. */
   readonly capacityTimeoutMs?: number
@@ -46,7 +63,11 @@ export interface Options {
   readonly allowInsecureHttp?: boolean
   /** Upload speed assumed when ranking endpoints; default 1 MB/s. */
   readonly uploadBytesPerSecond?: number
+  /** The largest response body read; a larger one fails the endpoint (`Unavailable`). Default 4 MiB (a proof answer is a few KB). */
+  readonly maxResponseBytes?: number
 }
+
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 ** 2
 
 const loopback = (host: string) => host === "localhost" || host === "[::1]" || /^127\./.test(host)
 
@@ -77,7 +98,8 @@ export const Settings = Schema.Struct({
   retries: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   maxRetryDelayMs: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
   allowInsecureHttp: Schema.optionalKey(Schema.Boolean),
-  uploadBytesPerSecond: Schema.optionalKey(Positive)
+  uploadBytesPerSecond: Schema.optionalKey(Positive),
+  maxResponseBytes: Schema.optionalKey(PositiveInt)
 })
 const decodeSettings = decoder(Settings, "HttpRemoteProver")
 
@@ -97,7 +119,14 @@ const validateEndpoints = (options: Options): Effect.Effect<void, InvalidInput> 
     return Effect.void
   })
 
-type Failure = RemoteProverError | RemoteProofInvalid
+/** An HTTP answer read to its end: what `onEndpoint` decides on. */
+interface Answer {
+  readonly status: number
+  readonly headers: HttpClientResponse.HttpClientResponse["headers"]
+  readonly body: string
+}
+
+const parseJson = (text: string): Effect.Effect<unknown, unknown> => Effect.try({ try: () => JSON.parse(text) as unknown, catch: (e) => e })
 
 export const make = Effect.fnUntraced(function*(options: Options) {
   yield* validate(options)
@@ -106,18 +135,47 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const timeoutMs = options.timeoutMs ?? 120_000
   const retries = options.retries ?? 3
   const maxDelay = options.maxRetryDelayMs ?? 30_000
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
   const endpoints = options.endpoints.map((e) => ({ ...e, base: e.url.replace(/\/+$/, "") }))
   type Target = (typeof endpoints)[number]
 
   const authorize = (target: Target) => (request: HttpClientRequest.HttpClientRequest) =>
     target.token === undefined ? request : HttpClientRequest.bearerToken(request, Redacted.value(target.token))
 
-  const get = (target: Target, path: string) => client.execute(HttpClientRequest.get(`${target.base}${path}`).pipe(authorize(target)))
+  const tooLarge = (target: Target, status: number) =>
+    new RemoteProverError({ reason: "Unavailable", status, message: `${target.base} answered with a body over ${bytes(maxBytes)}` })
+
+  /**
+   * The body as text, counted as it arrives: past `maxBytes` the read stops
+   * with `tooLarge`, so neither a huge declared length nor an endless body
+   * can exhaust memory.
+   */
+  const readBody = (target: Target, response: HttpClientResponse.HttpClientResponse) =>
+    Effect.suspend(() => {
+      const declared = Number(response.headers["content-length"] ?? Number.NaN)
+      if (Number.isFinite(declared) && declared > maxBytes) return Effect.fail(tooLarge(target, response.status))
+      let received = 0
+      return response.stream.pipe(
+        Stream.mapEffect((chunk) =>
+          (received += chunk.length) > maxBytes ? Effect.fail(tooLarge(target, response.status)) : Effect.succeed(chunk)
+        ),
+        Stream.decodeText(),
+        Stream.mkString
+      )
+    })
+
+  /** Sends `request` and reads its answer to the end (bounded): callers put one deadline over all of it. */
+  const exchange = (target: Target, request: HttpClientRequest.HttpClientRequest) =>
+    client.execute(authorize(target)(request)).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(readBody(target, response), (body): Answer => ({ status: response.status, headers: response.headers, body }))
+      )
+    )
 
   /** When this endpoint would finish the proof, by its own capacity report; unknown endpoints sort last. */
   const predictedCompletion = (target: Target, circuit: CircuitArtifacts, inputBytes: number) =>
-    get(target, "/v1/capacity").pipe(
-      Effect.flatMap((r): Effect.Effect<unknown, unknown> => (r.status === 200 ? r.json : Effect.fail(r.status))),
+    exchange(target, HttpClientRequest.get(`${target.base}/v1/capacity`)).pipe(
+      Effect.flatMap((r): Effect.Effect<unknown, unknown> => (r.status === 200 ? parseJson(r.body) : Effect.fail(r.status))),
       Effect.flatMap(Schema.decodeUnknownEffect(ProverApi.CapacityResponse)),
       Effect.map((capacity) => {
         const entry = capacity.circuits.find((c) => c.id === circuit.id && c.hash === circuit.hash)
@@ -130,8 +188,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     )
 
   /** `Retry-After` as seconds or as an HTTP-date (RFC 9110); without one, backoff. */
-  const retryAfterMs = (response: HttpClientResponse.HttpClientResponse, attempt: number, now: number) => {
-    const header = response.headers["retry-after"] ?? ""
+  const retryAfterMs = (answer: Answer, attempt: number, now: number) => {
+    const header = answer.headers["retry-after"] ?? ""
     const seconds = header.trim() === "" ? Number.NaN : Number(header)
     const date = Number.isFinite(seconds) ? Number.NaN : Date.parse(header)
     const ms = Number.isFinite(seconds) && seconds >= 0
@@ -142,17 +200,26 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return Math.min(maxDelay, ms)
   }
 
-  /** One endpoint: post, retrying 503s and connection errors; then verify what came back. */
-  const onEndpoint = (target: Target, request: Request, body: string): Effect.Effect<ProverApi.ProofResponse, Failure> =>
+  /** A 4xx: the endpoint's reason, with its status for `chainFailure`. */
+  const refused = (target: Target, answer: Answer) =>
+    parseJson(answer.body).pipe(
+      Effect.flatMap(Schema.decodeUnknownEffect(ProverApi.ErrorResponse)),
+      Effect.map((e) => e.message),
+      Effect.orElseSucceed(() => "no reason given"),
+      Effect.flatMap((reason) =>
+        new RemoteProverError({ reason: "Rejected", status: answer.status, message: `${target.base} refused the request (${answer.status}): ${reason}` })
+      )
+    )
+
+  /** One endpoint: post, retrying 503s and connection errors; the answer read within the deadline. */
+  const onEndpoint = (target: Target, body: string): Effect.Effect<ProverApi.ProofResponse, RemoteProverError> =>
     Effect.gen(function*() {
+      const post = HttpClientRequest.post(`${target.base}/v1/proofs`).pipe(HttpClientRequest.bodyText(body, "application/json"))
       for (let attempt = 0; ; attempt++) {
-        const sent = yield* client.execute(
-          HttpClientRequest.post(`${target.base}/v1/proofs`).pipe(
-            authorize(target),
-            HttpClientRequest.bodyText(body, "application/json")
-          )
-        ).pipe(Effect.timeoutOption(timeoutMs), Effect.result)
+        const sent = yield* exchange(target, post).pipe(Effect.timeoutOption(timeoutMs), Effect.result)
         if (sent._tag === "Failure") {
+          // An oversized body is the endpoint's answer, not a connection error to retry.
+          if (sent.failure._tag === "RemoteProverError") return yield* sent.failure
           if (attempt < retries) {
             yield* Effect.sleep(Math.min(maxDelay, 250 * 2 ** attempt))
             continue
@@ -160,30 +227,55 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           return yield* new RemoteProverError({ reason: "Unavailable", message: `${target.base} could not be reached` })
         }
         if (Option.isNone(sent.success)) {
-          return yield* new RemoteProverError({ reason: "Timeout", message: `${target.base} gave no answer within ${timeoutMs} ms` })
+          return yield* new RemoteProverError({ reason: "Timeout", message: `${target.base} gave no complete answer within ${timeoutMs} ms` })
         }
-        const response = sent.success.value
-        if (response.status === 503 && attempt < retries) {
-          yield* Effect.sleep(retryAfterMs(response, attempt, yield* Clock.currentTimeMillis))
+        const answer = sent.success.value
+        if (answer.status === 503 && attempt < retries) {
+          yield* Effect.sleep(retryAfterMs(answer, attempt, yield* Clock.currentTimeMillis))
           continue
         }
-        if (response.status === 503) return yield* new RemoteProverError({ reason: "Busy", message: `${target.base} stayed busy` })
-        if (response.status >= 400 && response.status < 500) {
-          const reason = yield* response.json.pipe(
-            Effect.flatMap(Schema.decodeUnknownEffect(ProverApi.ErrorResponse)),
-            Effect.map((e) => e.message),
-            Effect.orElseSucceed(() => "no reason given")
-          )
-          return yield* new RemoteProverError({ reason: "Rejected", message: `${target.base} refused the request (${response.status}): ${reason}` })
+        if (answer.status === 503) return yield* new RemoteProverError({ reason: "Busy", status: 503, message: `${target.base} stayed busy` })
+        if (answer.status >= 400 && answer.status < 500) return yield* refused(target, answer)
+        if (answer.status !== 200) {
+          return yield* new RemoteProverError({ reason: "Unavailable", status: answer.status, message: `${target.base} failed (${answer.status})` })
         }
-        if (response.status !== 200) {
-          return yield* new RemoteProverError({ reason: "Unavailable", message: `${target.base} failed (${response.status})` })
-        }
-        return yield* response.json.pipe(
+        return yield* parseJson(answer.body).pipe(
           Effect.flatMap(Schema.decodeUnknownEffect(ProverApi.ProofResponse)),
-          Effect.mapError(() => new RemoteProverError({ reason: "Unavailable", message: `${target.base} answered with a malformed proof response` }))
+          Effect.mapError(() => new RemoteProverError({ reason: "Unavailable", status: 200, message: `${target.base} answered with a malformed proof response` }))
         )
       }
+    })
+
+  /**
+   * The client's own witness of the request, to check public signals against.
+   * One thread and no grant: witness generation is small next to proving.
+   */
+  const localWitness = (request: Request): Effect.Effect<LocalWitness> =>
+    prover.computeWitness(request.circuit, request.input, { cores: 1 }).pipe(
+      Effect.map(({ witness }): LocalWitness =>
+        Result.match(Wtns.parse(witness), {
+          onSuccess: (parsed) => ({ _tag: "Computed", witness: parsed }),
+          onFailure: (why) => ({ _tag: "Unknown", reason: `the client's witness could not be read (${why})` })
+        })
+      ),
+      // ProverError messages name circuits and phases, never input values.
+      Effect.catchTag("ProverError", (error) =>
+        Effect.succeed<LocalWitness>(
+          error.reason === "InvalidWitnessInput"
+            ? { _tag: "Violates" }
+            : { _tag: "Unknown", reason: `the client could not compute the witness to check the public signals: ${error.message}` }
+        ))
+    )
+
+  /** `proof` as a proof of `request`: it verifies, and its public signals are the request's (`RemoteProofInvalid` names neither). */
+  const accept = (target: Target, request: Request, proof: Proof, local: Effect.Effect<LocalWitness>) =>
+    Effect.gen(function*() {
+      const invalid = (why: string) => new RemoteProofInvalid({ endpoint: target.base, circuit: request.circuit.id, message: `the proof from ${target.base} ${why}` })
+      const valid = yield* prover.verify(request.circuit, proof).pipe(Effect.orElseSucceed(() => false))
+      if (!valid) return yield* invalid(`does not verify against ${request.circuit.id}'s verification key`)
+      const statement = judge(yield* local, proof.publicSignals)
+      if (statement === undefined) return yield* invalid(`is of another statement: its public signals are not those of this request's input`)
+      return statement
     })
 
   const prove = Effect.fn("HttpRemoteProver.prove")(function*(request: Request) {
@@ -198,31 +290,35 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     const ranked = yield* Effect.forEach(endpoints, (target) =>
       predictedCompletion(target, request.circuit, body.length).pipe(Effect.map((eta) => ({ target, eta }))), { concurrency: "unbounded" })
     const order = [...ranked].sort((a, b) => a.eta - b.eta).map((r) => r.target)
-    let last: Failure = new RemoteProverError({ reason: "Unavailable", message: "no endpoint was tried" })
+    // Computed once, on the first proof that verifies: never when no endpoint answers.
+    const local = yield* Effect.cached(localWitness(request))
+    const failures: Array<Failure> = []
     for (const target of order) {
       const started = yield* Clock.currentTimeMillis
-      const answer = yield* Effect.result(onEndpoint(target, request, body))
+      const answer = yield* Effect.result(onEndpoint(target, body))
       if (answer._tag === "Failure") {
-        last = answer.failure
-        // A request the input itself makes invalid fails the same everywhere.
-        if (last._tag === "RemoteProverError" && last.reason === "Rejected" && last.message.includes("(422)")) break
+        failures.push(answer.failure)
         continue
       }
       const proof = { protocol: request.protocol, proof: answer.success.proof, publicSignals: answer.success.publicSignals }
-      const valid = yield* prover.verify(request.circuit, proof).pipe(Effect.orElseSucceed(() => false))
-      if (!valid) {
-        last = new RemoteProofInvalid({ endpoint: target.base, circuit: request.circuit.id, message: `the proof from ${target.base} does not verify against ${request.circuit.id}'s verification key` })
+      const accepted = yield* Effect.result(accept(target, request, proof, local))
+      if (accepted._tag === "Failure") {
+        failures.push(accepted.failure)
         continue
       }
-      yield* Effect.annotateCurrentSpan({ "provident.endpoint": target.base, "provident.remote_ms": (yield* Clock.currentTimeMillis) - started })
-      return { proof, endpoint: target.base }
+      yield* Effect.annotateCurrentSpan({
+        "provident.endpoint": target.base,
+        "provident.remote_ms": (yield* Clock.currentTimeMillis) - started,
+        "provident.statement_checked": accepted.success.checked
+      })
+      return { proof, endpoint: target.base, statement: accepted.success }
     }
-    return yield* Effect.fail(last)
+    return yield* Effect.fail(chainFailure(failures, new RemoteProverError({ reason: "Unavailable", message: "no endpoint was tried" })))
   })
 
   return RemoteProver.of({ prove })
 })
 
-/** The HTTP remote prover as a layer; needs an `HttpClient` (Fetch, Node, undici) and a `Prover` to verify with. */
+/** The HTTP remote prover as a layer; needs an `HttpClient` (Fetch, Node, undici) and a `Prover` to verify with and to compute the witness that checks the public signals. */
 export const layer = (options: Options): Layer.Layer<RemoteProver, InvalidInput, HttpClient.HttpClient | Prover> =>
   Layer.effect(RemoteProver, make(options))

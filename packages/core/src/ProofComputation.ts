@@ -5,7 +5,8 @@
  * `Prover` under the phase's grant (its cores become the prover's threads,
  * its memory the worker's limit), and every proof is verified before it is
  * returned. Under `FALLBACK_COMPUTATION` the remote prover proves it, and the
- * remote prover verifies what it gets back.
+ * remote prover verifies what it gets back and checks that it is a proof of
+ * this input (`statementUnchecked` says why, where it could not).
  *
  * The input is private: it goes to the prover (or, when the caller allowed
  * it, the remote prover) and nowhere else.
@@ -17,6 +18,7 @@ import type { Allocation } from "./AllocationDecision.ts"
 import type { Computation, PhaseError } from "./Computation.ts"
 import type { ComputationProfile } from "./ComputationProfile.ts"
 import { type CircuitArtifacts, type Limits, type Proof, type Protocol, Prover, type WorkerUsage } from "./Prover.ts"
+import { canonicalJson } from "./internal/canonicalJson.ts"
 import { ProverError } from "./ProverError.ts"
 import type { RemoteProofInvalid, RemoteProverError } from "./RemoteProver.ts"
 
@@ -26,6 +28,15 @@ export interface ProofResult {
   readonly provedBy: string
   /** Whether the witness came from a checkpoint rather than being computed by this attempt. */
   readonly witnessRestored: boolean
+  /**
+   * Why the proof's public signals could not be checked to be this input's,
+   * when they could not: a remote proof whose witness the client could not
+   * compute itself (`RemoteProver.Statement`). Such a proof only shows that
+   * *some* statement of the circuit holds: report a proof as verified only
+   * when this is absent. Absent for every local proof (its witness is the
+   * input's) and for every checked remote one.
+   */
+  readonly statementUnchecked?: string
 }
 
 export type ProofError = ProverError | RemoteProverError | RemoteProofInvalid | PhaseError
@@ -39,7 +50,7 @@ const MiB = 1024 ** 2
  * ~110 MiB before any circuit): measured Groth16 peaks ~150 MB at 1k
  * constraints, ~180 MB at 4k, ~225 MB at 16k; PLONK ~205 MB at 1k–4k, so
  * PLONK's proving phase is declared 48 MiB larger. Times ~1 s at 1k and ~3 s
- * at 10k (`../shared/TOOLCHAIN.md`). Memory grows much more slowly than
+ * at 10k (measured with snarkjs 0.7 on a 2-core machine). Memory grows much more slowly than
  * the constraint count: most of it is the process and the curve. The
  * predictor's learned models replace these figures as proofs complete.
  */
@@ -59,6 +70,13 @@ export const defaultProfile = (circuit: CircuitArtifacts, protocol: Protocol = "
   }
 }
 
+/**
+ * What a proof states: the circuit (by content hash), the protocol and the
+ * input, as one canonical string. A proof's checkpoints are bound to it.
+ */
+export const statementOf = (circuit: CircuitArtifacts, protocol: Protocol, input: Readonly<Record<string, unknown>>): string =>
+  canonicalJson({ circuit: circuit.hash, id: circuit.id, protocol, input })
+
 /** Errors no other strategy can fix: the input itself violates the circuit. */
 export const isFatal = (error: unknown): boolean => error instanceof ProverError && error.reason === "InvalidWitnessInput"
 
@@ -74,7 +92,8 @@ export const computation = (
       yield* ctx.progress("fallback", 0)
       const remote = yield* ctx.remote.prove({ circuit, protocol, input })
       yield* ctx.progress("fallback", 100)
-      return { proof: remote.proof, provedBy: remote.endpoint, witnessRestored: false }
+      const unchecked = remote.statement.checked ? {} : { statementUnchecked: remote.statement.reason }
+      return { proof: remote.proof, provedBy: remote.endpoint, witnessRestored: false, ...unchecked }
     }
     const prover = yield* Prover
     const context = yield* Effect.context<never>()
@@ -89,6 +108,8 @@ export const computation = (
         usage.peakMemoryBytes === undefined ? Effect.void : ctx.reportPeakMemory(usage.peakMemoryBytes),
         usage.cpuMs === undefined ? Effect.void : ctx.reportCpuTime(usage.cpuMs)
       )
+    // A checkpointed witness or proof is restored only for this very statement.
+    const binding = { binding: statementOf(circuit, protocol, input) }
     let computed = false
     const witness = yield* ctx.phase("witness", (allocation) =>
       prover.computeWitness(circuit, input, limits("witness", allocation)).pipe(
@@ -97,12 +118,12 @@ export const computation = (
           computed = true
           return w.witness
         })
-      ))
+      ), binding)
     const proof = yield* ctx.phase("proving", (allocation) =>
       prover.prove(circuit, protocol, witness, limits("proving", allocation)).pipe(
         Effect.tap((p) => report(p.usage)),
         Effect.map((p) => p.proof)
-      ))
+      ), binding)
     const valid = yield* prover.verify(circuit, proof)
     if (!valid) {
       return yield* new ProverError({ reason: "Failed", circuit: circuit.id, phase: "verifying", message: `the proof of ${circuit.id} did not verify` })

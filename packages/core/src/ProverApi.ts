@@ -6,19 +6,19 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import * as CircuitInput from "./CircuitInput.ts"
 import { decoder } from "./internal/decode.ts"
 import { Protocol } from "./Prover.ts"
 
 const Millis = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Name = Schema.String.check(Schema.isMinLength(1))
 
-/** A circuit input: named signals with numbers, decimal strings or nested arrays of them. */
-export const SignalValue: Schema.Codec<SignalValue> = Schema.Union([
-  Schema.String,
-  Schema.Finite,
-  Schema.Array(Schema.suspend((): Schema.Codec<SignalValue> => SignalValue))
-])
-export type SignalValue = string | number | ReadonlyArray<SignalValue>
+/**
+ * A signal's value: a field element as a safe integer or a decimal string
+ * below p, or nested arrays of them (the rules are `CircuitInput`'s).
+ */
+export const SignalValue = CircuitInput.SignalValue
+export type SignalValue = CircuitInput.SignalValue
 
 export const ProofRequest = Schema.Struct({
   /** The circuit's id, as the server lists it in `/v1/capacity`. */
@@ -26,7 +26,8 @@ export const ProofRequest = Schema.Struct({
   /** The circuit's content hash: when given, it must match the server's, so both mean the same circuit. */
   hash: Schema.optionalKey(Name),
   protocol: Protocol,
-  input: Schema.Record(Schema.String, SignalValue),
+  /** Exact field elements only: an unsafe integer, a value ≥ p or a negative one is refused, naming the signal (`CircuitInput`). */
+  input: CircuitInput.CircuitInput,
   /** How long the client will wait, in ms; the server caps it. */
   deadlineMs: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0)))
 })

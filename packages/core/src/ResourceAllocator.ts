@@ -301,8 +301,16 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidInput, R
     const resume = Effect.fn("ResourceAllocator.resume")(function*(name: string) {
       const op = yield* lookup(name)
       if (op.state !== "paused") return
+      const evicted = op.evicted
       op.evicted = false
-      yield* enqueue(op)
+      // Refused (the queue is full, say): evicted work stays evicted, to come back by itself.
+      yield* enqueue(op).pipe(
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            if (op.state === "paused") op.evicted = evicted
+          })
+        )
+      )
     })
 
     const cancel = Effect.fn("ResourceAllocator.cancel")(function*(name: string) {

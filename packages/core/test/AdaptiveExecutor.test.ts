@@ -297,7 +297,7 @@ describe("checkpoints by key, timeouts and cancellation", () => {
       config: { enabledStrategies: ["CACHED_COMPUTATION", "PROGRESSIVE_COMPUTATION"], retries: 1, strategyTimeouts: { PROGRESSIVE_COMPUTATION: 5000 } }
     }))))
 
-  it.effect("an interrupted execution is cancelled: its progress says so, its watchers' streams end, the predictor forgets it, a new run resumes", () =>
+  it.effect("an interrupted execution is cancelled: its progress says so, its watchers' streams end, the predictor forgets it, a new run starts over", () =>
     Effect.gen(function*() {
       const executor = yield* Executor
       const predictor = yield* ResourcePredictor.ResourcePredictor
@@ -323,10 +323,10 @@ describe("checkpoints by key, timeouts and cancellation", () => {
       assert.strictEqual(progress.strategy, "PROGRESSIVE_COMPUTATION")
       assert.strictEqual((yield* seen).at(-1)?.phase, "cancelled", "the change stream ended with it")
       assert.isTrue(Option.isNone(yield* predictor.predictOperation("job")), "the predictor forgot it")
-      // Its checkpoints stay: the same id again resumes at proving.
+      // Its checkpoints went with it: the same id again starts over.
       const result = yield* executor.execute("job", computation(false), proofProfile(), "medium")
       assert.strictEqual(result.result, "wp")
-      assert.deepStrictEqual(yield* Ref.get(runs), ["witness", "proving", "proving"])
+      assert.deepStrictEqual(yield* Ref.get(runs), ["witness", "proving", "witness", "proving"])
       // And the cancelled entry expires like a finished one.
       yield* TestClock.adjust("301 seconds")
       assert.isTrue(Option.isNone(yield* executor.progress("job")))

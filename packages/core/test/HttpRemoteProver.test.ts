@@ -20,7 +20,11 @@ describe("HttpRemoteProver.validate", () => {
 
   it.effect("whole retries ≥ 0 and positive timeouts pass; then the endpoints are checked", () =>
     Effect.gen(function*() {
-      yield* HttpRemoteProver.validate({ endpoints, retries: 0, timeoutMs: 1, capacityTimeoutMs: 500, maxRetryDelayMs: 0, uploadBytesPerSecond: 1e6 })
+      yield* HttpRemoteProver.validate({ endpoints, retries: 0, timeoutMs: 1, capacityTimeoutMs: 500, maxRetryDelayMs: 0, uploadBytesPerSecond: 1e6, maxResponseBytes: 65_536 })
+      for (const maxResponseBytes of [0, 1.5, Number.POSITIVE_INFINITY]) {
+        const cap = yield* Effect.flip(HttpRemoteProver.validate({ endpoints, maxResponseBytes }))
+        assert.strictEqual(cap.field, "maxResponseBytes", String(maxResponseBytes))
+      }
       const fractional = yield* Effect.flip(HttpRemoteProver.validate({ endpoints, retries: 1.5 }))
       assert.strictEqual(fractional.field, "retries")
       const url = yield* Effect.flip(HttpRemoteProver.validate({ endpoints: [{ url: "nowhere" }], retries: 1 }))

@@ -32,7 +32,7 @@ export const countingRemote = () => {
     prove: () =>
       Effect.sync(() => {
         calls++
-        return { proof: { protocol: "groth16" as const, proof: { remote: true }, publicSignals: ["1"] }, endpoint: "http://127.0.0.1:1" }
+        return { proof: { protocol: "groth16" as const, proof: { remote: true }, publicSignals: ["1"] }, endpoint: "http://127.0.0.1:1", statement: { checked: true as const } }
       })
   }
   return { service, calls: () => calls }

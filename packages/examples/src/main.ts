@@ -178,7 +178,8 @@ const program = Effect.gen(function*() {
         return {
           job,
           success: result.success,
-          verified: result.success,
+          // A remote proof whose public signals could not be checked is not a verified proof of this input.
+          verified: result.success && result.result?.statementUnchecked === undefined,
           strategy: result.strategy,
           waitMs,
           runMs: 0, // filled in below from the allocator's events

@@ -139,8 +139,8 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const verified = Effect.fnUntraced(function*(dir: string, circuit: string) {
     const manifest = yield* Manifest.read(dir)
     if (Option.isNone(manifest)) return yield* unavailable(circuit, `no readable manifest in ${dir}`)
-    const broken = yield* Manifest.damaged(dir, manifest.value)
-    if (broken.size > 0) return yield* unavailable(circuit, `${[...broken].join(", ")} in ${dir} fail their hashes`)
+    const damage = yield* Manifest.inspect(dir, manifest.value)
+    if (damage.size > 0) return yield* unavailable(circuit, `in ${dir}: ${Manifest.describeDamage(damage)}`)
     return manifest.value
   })
 
@@ -153,9 +153,9 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         const manifest = yield* Manifest.read(dir)
         if (Option.isNone(manifest) || manifest.value.hash !== hash) continue
         if (!protocols.every((p) => Manifest.hasKeys(manifest.value, p))) continue
-        const broken = yield* Manifest.damaged(dir, manifest.value)
-        if (broken.size === 0) return Option.some(Manifest.toArtifacts(dir, manifest.value))
-        yield* Effect.logWarning(`prebuilt artifacts in ${dir} fail their hashes (${[...broken].join(", ")}): building in the cache`)
+        const damage = yield* Manifest.inspect(dir, manifest.value)
+        if (damage.size === 0) return Option.some(Manifest.toArtifacts(dir, manifest.value))
+        yield* Effect.logWarning(`prebuilt artifacts in ${dir} are damaged (${Manifest.describeDamage(damage)}): building in the cache`)
       }
     }
     return Option.none<Prover.CircuitArtifacts>()

@@ -12,12 +12,16 @@
  *
  * Children are kept warm (snarkjs loaded, curve and pool built) so a job
  * pays no start-up: one per job, replaced in the background after each.
+ * Given `budgetBytes`, idle children and the verifier make room for jobs'
+ * grants, so that all the children together stay within it.
  * Verification borrows an idle warm child when there is one, else runs in
  * one long-lived single-threaded child of its own (started on first use): a
  * pairing check is too small to pay for a process.
  * A child that dies is a `ProverError`: `OutOfMemory` when V8 ran out of
- * heap or something (an OOM killer) sent SIGKILL, `WorkerCrashed` with the
- * exit code or signal otherwise. An input the circuit rejects is
+ * heap or it was SIGKILLed while its cgroup counted an OOM kill,
+ * `WorkerCrashed` with the exit code or signal otherwise (a SIGKILL with no
+ * OOM kill counted, or no count to read, is said to come from outside, and
+ * which of the two). An input the circuit rejects is
  * `InvalidWitnessInput`, missing or mismatched files `ArtifactUnavailable`;
  * no message, log, span or progress event ever carries an input value.
  *
@@ -28,6 +32,8 @@ import { ProverError } from "@provident/core/ProverError"
 import { Context, Effect, Layer, Queue } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import { readFileOrUndefined } from "./internal/files.ts"
+import * as OomEvents from "./internal/oomEvents.ts"
 import * as Failure from "./internal/proverFailure.ts"
 import type { Reply, Request } from "./internal/proverProtocol.ts"
 import * as WorkerPool from "./internal/workerPool.ts"
@@ -45,13 +51,27 @@ export interface Options {
   readonly warm?: number
   /** The limits the first warm children are made for; later ones follow the last job's. Default: every core, no heap cap. */
   readonly warmLimits?: Pick<Prover.Limits, "cores" | "memoryBytes">
+  /**
+   * Memory all the children may hold at once, in bytes: the budget the
+   * allocator grants jobs from (`provident serve --budget-mb`). A job's
+   * child is charged its grant (`limits.memoryBytes`, which covers a whole
+   * child); idle warm children and the verifier, which no grant covers, are
+   * charged what they hold and are killed to make room for a job (or not
+   * started) when they would not fit beside the jobs' grants. Default: no
+   * bound (idle children are not charged).
+   */
+  readonly budgetBytes?: number
 }
 
 /** A child process of the prover, for diagnostics (e.g. summing a process tree's memory). */
 export interface ChildInfo {
   readonly pid: number
-  /** Running a witness or proving job, warm (waiting for one), or the long-lived verifier. */
-  readonly role: "job" | "warm" | "verifier"
+  /**
+   * Running a witness or proving job (or lent to a verification), warm
+   * (waiting for one), the long-lived verifier, or exiting: killed to make
+   * room in the budget, gone within milliseconds.
+   */
+  readonly role: "job" | "warm" | "verifier" | "exiting"
   readonly threads: number
   readonly heapMb: number | undefined
 }
@@ -87,6 +107,14 @@ const keysOf = (circuit: Prover.CircuitArtifacts, protocol: Prover.Protocol, pha
 }
 
 /**
+ * The count of OOM kills in this process's cgroup, where the children run
+ * (`oomEvents.ts`), located on first use: whether it rose during a job is
+ * how a child's SIGKILL is told to be the OOM killer's or someone else's.
+ */
+let oomEvents: OomEvents.Watch | undefined
+const oomWatch = (): OomEvents.Watch => (oomEvents ??= OomEvents.watch(readFileOrUndefined))
+
+/**
  * Sends `request` to `child` and waits for the reply `pick` accepts,
  * reporting progress on the way; a `Failed` reply or the child's exit fails
  * with the reason.
@@ -100,12 +128,14 @@ const exchange = <A>(
   onProgress?: (percent: number) => void
 ) =>
   Effect.gen(function*() {
+    const oomKillsBefore = oomWatch().before()
     let event: WorkerPool.Event | undefined = yield* WorkerPool.send(child, request)
     while (true) {
       event ??= yield* Queue.take(child.events)
       if (event._tag === "Failed") return yield* failed(circuit, phase, event)
       if (event._tag === "Exited") {
-        return yield* failed(circuit, phase, Failure.exit({ ...event, stderr: child.stderr, heapMb: child.key.heapMb }))
+        const oomKilled = oomWatch().killedSince(oomKillsBefore)
+        return yield* failed(circuit, phase, Failure.exit({ ...event, stderr: child.stderr, heapMb: child.key.heapMb, oomKilled }))
       }
       if (event._tag === "Progress") onProgress?.(event.percent)
       else {
@@ -120,7 +150,8 @@ const exchange = <A>(
 export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const pool = yield* WorkerPool.make({
     warm: Math.max(0, Math.floor(options.warm ?? 2)),
-    initial: keyOf(options.warmLimits ?? { cores: os.availableParallelism() })
+    initial: keyOf(options.warmLimits ?? { cores: os.availableParallelism() }),
+    budgetBytes: options.budgetBytes
   })
 
   const annotate = (circuit: Prover.CircuitArtifacts, key: WorkerPool.Key) =>
@@ -135,7 +166,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     yield* annotate(circuit, key)
     yield* requireFile(circuit, "witness", circuit.wasm, "the circuit's wasm")
     limits.onProgress?.({ phase: "witness", percent: 0 })
-    const done = yield* pool.withChild(key, (child) =>
+    const done = yield* pool.withChild(key, limits.memoryBytes, (child) =>
       exchange(circuit, "witness", child, { _tag: "Witness", wasm: circuit.wasm, input }, (r) => (r._tag === "WitnessDone" ? r : undefined)))
     limits.onProgress?.({ phase: "witness", percent: 100 })
     return { witness: done.witness, usage: done.usage }
@@ -153,7 +184,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     const keys = yield* keysOf(circuit, protocol, "proving")
     yield* requireFile(circuit, "proving", keys.zkey, `the ${protocol} proving key`)
     limits.onProgress?.({ phase: "proving", percent: 0 })
-    const done = yield* pool.withChild(key, (child) =>
+    const done = yield* pool.withChild(key, limits.memoryBytes, (child) =>
       exchange(
         circuit,
         "proving",

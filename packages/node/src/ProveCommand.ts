@@ -9,10 +9,10 @@
 import { AdaptiveExecutor, ProofComputation } from "@provident/core"
 import type { Priority } from "@provident/core/Priority"
 import type { Protocol } from "@provident/core/Prover"
-import { ProofRequest } from "@provident/core/ProverApi"
-import { Console, Effect, Layer, Schema, Stream } from "effect"
+import * as CircuitInput from "@provident/core/CircuitInput"
+import { Console, Effect, Layer, Stream } from "effect"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
-import * as Artifacts from "./Artifacts.ts"
 import * as CircuitsDir from "./internal/circuitsDir.ts"
 import * as ProgressBar from "./internal/progressBar.ts"
 import * as NodeProvident from "./NodeProvident.ts"
@@ -26,24 +26,33 @@ export interface Options {
   readonly circuitsDir: string
 }
 
-const decodeInput = Schema.decodeUnknownEffect(ProofRequest.fields.input)
+/**
+ * `input.json: input.x: must be a safe integer; …`: the file, the signal and
+ * the rule (`CircuitInput`, the server's rule too), every failing signal.
+ */
+const inputError = (file: string, invalid: { readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> }) =>
+  new Error(
+    `${file} is not a circuit input: ${invalid.issues.map((i) => (i.path === "" ? i.message : `input.${i.path}: ${i.message}`)).join("; ")}`
+  )
 
 export const run = Effect.fn("Cli.prove")(function*(options: Options) {
   const text = yield* Effect.try({
     try: () => fs.readFileSync(options.input, "utf8"),
     catch: () => new Error(`cannot read the input file ${options.input}`)
   })
-  // The message names the file, never its contents: the input is private.
+  // The message names the file, the signal and the rule, never the contents: the input is private.
   const input = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => new Error(`${options.input} is not JSON`) }).pipe(
-    Effect.flatMap((json) => decodeInput(json).pipe(Effect.mapError(() => new Error(`${options.input} is not a circuit input (signal names to numbers or decimal strings)`))))
+    Effect.flatMap((json) => CircuitInput.decode(json).pipe(Effect.mapError((invalid) => inputError(options.input, invalid))))
   )
-  const circuit = yield* CircuitsDir.loadOne(options.circuit, options.circuitsDir).pipe(Effect.provide(Artifacts.layer()))
+  // Damaged circuits in the directory are skipped with a warning; only this one must be intact.
+  const circuit = yield* CircuitsDir.loadOne(options.circuit, options.circuitsDir)
   if (circuit.keys[options.protocol] === undefined) return yield* Effect.fail(new Error(`${circuit.id} has no ${options.protocol} keys`))
 
   const result = yield* Effect.gen(function*() {
     const executor = yield* AdaptiveExecutor.AdaptiveExecutor
     const bar = ProgressBar.make()
-    const id = `prove-${circuit.id}`
+    // A fresh id per run: earlier runs' executions are no business of this one.
+    const id = `prove-${circuit.id}-${randomBytes(6).toString("hex")}`
     yield* executor.progressChanges(id).pipe(
       Stream.runForEach((p) => Effect.sync(() => bar.update(p.phase, p.percent))),
       Effect.forkScoped({ startImmediately: true })
@@ -71,7 +80,8 @@ export const run = Effect.fn("Cli.prove")(function*(options: Options) {
     protocol: options.protocol,
     insecureSetup: circuit.insecureSetup,
     strategy: result.strategy,
-    verified: true,
+    // Local proofs are always checked; a remote one only when its witness could be computed here.
+    verified: result.result.statementUnchecked === undefined,
     elapsedMs: result.elapsedTime,
     peakMemoryBytes: result.resourcesUsed.peakMemory,
     proof: result.result.proof.proof,

@@ -7,11 +7,15 @@
  *
  * Routes: `POST /v1/proofs`, `GET /v1/capacity`, `GET /metrics`
  * (Prometheus text), `GET /healthz`. Every route but `/healthz` needs
- * `Authorization: Bearer <token>` (compared in constant time). Bodies above
- * `maxBodyBytes` get 413; malformed JSON or a request that fails its schema
- * gets 400 with the failing field; an unknown circuit 404; inputs that
- * violate the circuit 422; a request past its deadline (client-supplied,
- * capped by `maxDeadlineMs`) 504, and its job is cancelled. Inputs are never
+ * `Authorization: Bearer <token>` (the scheme in any case, the token
+ * compared in constant time). Bodies above `maxBodyBytes` get 413;
+ * malformed JSON or a request that fails its schema gets 400 with the
+ * failing field (an input value that is not an exact field element, or
+ * nests too deep, included: `CircuitInput`); an unknown circuit 404; inputs
+ * that violate the circuit 422; a request past its deadline
+ * (client-supplied, capped by `maxDeadlineMs`) 504, and its job is
+ * cancelled; a proof that failed otherwise 500, its message without the
+ * server's file paths (the operator's log has them). Inputs are never
  * logged: spans carry circuit ids and sizes only. It binds to 127.0.0.1
  * unless told otherwise; closing its scope stops accepting and gives
  * in-flight jobs `gracePeriodMs` to finish before cancelling them.
@@ -31,9 +35,11 @@ import * as ProverApi from "@provident/core/ProverApi"
 import { ByteSize, Clock, Effect, Layer, Option, Redacted } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
+import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 import { tokenMatches } from "./internal/bearer.ts"
 import * as Cors from "./internal/cors.ts"
+import * as PublicText from "./internal/publicText.ts"
 
 export interface Options {
   readonly host?: string
@@ -139,10 +145,13 @@ export const routes = (
     const predictor = yield* ResourcePredictor.ResourcePredictor
     const prover = yield* Effect.context<Prover.Prover>()
     const circuits = new Map(options.circuits.map((c) => [c.id, c]))
+    // Paths a failure may name, replaced by their file names in what a client sees.
+    const artifactFiles = options.circuits.flatMap((c) => [c.wasm, ...Object.values(c.keys).flatMap((k) => (k === undefined ? [] : [k.zkey, k.vkey]))])
     const maxInFlight = options.maxInFlight ?? 8
     const maxBody = options.maxBodyBytes ?? 1024 * 1024
     let inFlight = 0
     let sequence = 0
+    const instance = randomBytes(6).toString("hex")
 
     const protocolsOf = (c: CircuitArtifacts): ReadonlyArray<Protocol> =>
       (["groth16", "plonk"] as const).filter((p) => c.keys[p] !== undefined)
@@ -190,7 +199,8 @@ export const routes = (
         }
         const req = decoded.success
         const circuit = circuits.get(req.circuit)
-        if (circuit === undefined) return problem(404, "unknown-circuit", `this server has no circuit ${req.circuit}`, "circuit")
+        // The id is echoed, bounded: a 50 KB id must not come back as a 50 KB error.
+        if (circuit === undefined) return problem(404, "unknown-circuit", `this server has no circuit ${PublicText.excerpt(req.circuit)}`, "circuit")
         if (req.hash !== undefined && req.hash !== circuit.hash) {
           return problem(404, "unknown-circuit", `this server's ${circuit.id} has another hash`, "hash")
         }
@@ -208,7 +218,8 @@ export const routes = (
         inFlight++
         const started = yield* Clock.currentTimeMillis
         const deadline = Math.min(req.deadlineMs ?? options.defaultDeadlineMs ?? 60_000, options.maxDeadlineMs ?? 120_000)
-        const id = `${circuit.id}#${++sequence}`
+        // Unique per request and per server run (two servers on one cache, or one restarted, never share an id).
+        const id = `${circuit.id}#${instance}-${++sequence}`
         const outcome = yield* executor.execute(
           id,
           ProofComputation.computation(circuit, req.protocol, req.input),
@@ -241,7 +252,13 @@ export const routes = (
         if (error?._tag === "ProverError" && error.reason === "InvalidWitnessInput") {
           return problem(422, "invalid-input", `the input does not satisfy ${circuit.id}`, "input")
         }
-        return problem(500, "proving-failed", error?.message ?? "the proof failed")
+        // The operator's log gets the whole message (prover messages never carry
+        // input values); the client gets it without the server's file paths.
+        const detail = error?.message ?? "the proof failed"
+        yield* Effect.logError(`ProverServer: a proof of ${circuit.id} failed: ${detail}`).pipe(
+          Effect.annotateLogs({ circuit: circuit.id, reason: error?.reason ?? error?._tag ?? "unknown" })
+        )
+        return problem(500, "proving-failed", PublicText.withoutPaths(detail, artifactFiles))
       }).pipe(Effect.withSpan("ProverServer.prove"))
 
     const capacity = (request: HttpServerRequest.HttpServerRequest): Respond =>

@@ -7,7 +7,6 @@
 import { Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
-import * as Artifacts from "./Artifacts.ts"
 import * as CircuitsDir from "./internal/circuitsDir.ts"
 import * as Cors from "./internal/cors.ts"
 import * as NodeProvident from "./NodeProvident.ts"
@@ -53,8 +52,11 @@ export const run = Effect.fn("Cli.serve")(function*(options: Options) {
     catch: () => new Error(`cannot read the token file ${options.tokenFile}`)
   })
   if (token.length < 16) return yield* Effect.fail(new Error(`the token in ${options.tokenFile} is shorter than 16 characters`))
-  const circuits = yield* CircuitsDir.loadAll(options.circuitsDir).pipe(Effect.provide(Artifacts.layer()))
-  if (circuits.length === 0) return yield* Effect.fail(new Error(`no circuits in ${options.circuitsDir}`))
+  // Damaged circuits are skipped (each with a warning saying why): the server proves the rest.
+  const { circuits, skipped } = yield* CircuitsDir.scan(options.circuitsDir)
+  if (circuits.length === 0) {
+    return yield* Effect.fail(new Error(`no intact circuits in ${options.circuitsDir}${skipped.length === 0 ? "" : ` (${skipped.length} damaged, skipped)`}`))
+  }
   const server = ProverServer.layer({
     host: options.host,
     port: options.port,
@@ -63,7 +65,10 @@ export const run = Effect.fn("Cli.serve")(function*(options: Options) {
     maxBodyBytes: options.maxBody,
     maxInFlight: options.maxInFlight,
     ...(corsOrigins.length === 0 ? {} : { corsOrigins })
-  }).pipe(Layer.provide(NodeProvident.layer(stackOptions(options.budgetMb)).pipe(Layer.provideMerge(NodeSnarkjsProver.layer()))))
+  }).pipe(Layer.provide(NodeProvident.layer(stackOptions(options.budgetMb)).pipe(Layer.provideMerge(NodeSnarkjsProver.layer(
+    // The same budget bounds the prover's children: idle ones make room for the jobs' grants.
+    options.budgetMb === undefined ? {} : { budgetBytes: options.budgetMb * 1024 * 1024 }
+  )))))
   yield* Effect.logInfo(
     `provident serve on http://${options.host}:${options.port}: ${circuits.map((c) => c.id).join(", ")}` +
       (circuits.some((c) => c.insecureSetup) ? " (INSECURE single-party setups: for testing only)" : "") +

@@ -146,7 +146,12 @@ describe("Artifacts", () => {
       const found = yield* withCopies.build(tiny)
       assert.strictEqual(found.keys.plonk!.zkey, built.keys.plonk!.zkey, "the intact cached build, not the damaged copy")
       assert.strictEqual(warnings.length, 1)
-      assert.match(warnings[0]!, /fail their hashes \(plonk\.zkey\)/)
+      assert.match(warnings[0]!, /are damaged \(plonk\.zkey fails its hash\)/)
+
+      // A deleted file is missing, not a file that fails its hash.
+      fs.rmSync(exported.keys.plonk!.vkey)
+      const missing = yield* Effect.flip(service.load(path.join(copies, "square-24")))
+      assert.match(missing.message, /plonk\.vkey\.json is missing/)
     }).pipe(
       Effect.provide(TestArtifacts),
       Effect.provide(Logger.layer([Logger.make((o) => void (o.logLevel === "Warn" && warnings.push(String(o.message))))]))

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { damagedCopy } from "./damagedCircuits.ts"
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "bin.ts")
 // A cache directory of its own, so the CLI's learned models never touch the user's.
@@ -108,6 +109,58 @@ describe("provident prove, serve, bench", () => {
     const missing = provident("prove", "square-1000", "--input", "/nonexistent.json", "--circuits-dir", examples)
     assert.notStrictEqual(missing.status, 0)
     assert.match(missing.stdout + missing.stderr, /cannot read the input file \/nonexistent\.json/)
+  })
+
+  it("prove refuses an integer JSON would round, or a value outside the field, naming the signal and not the value", () => {
+    const unsafe = path.join(env.XDG_CACHE_HOME, "unsafe.json")
+    fs.writeFileSync(unsafe, `{"x": 9007199254740993}`)
+    const run = provident("prove", "square-1000", "--input", unsafe, "--circuits-dir", examples)
+    assert.notStrictEqual(run.status, 0, "not proved as …992")
+    assert.include(run.stdout + run.stderr, "input.x: must be a safe integer; send larger values as decimal strings")
+    assert.notInclude(run.stdout + run.stderr, "900719925474099")
+    const outside = path.join(env.XDG_CACHE_HOME, "outside.json")
+    fs.writeFileSync(outside, JSON.stringify({ x: "21888242871839275222246405745257275088548364400416034343698204186575808495618" }))
+    const big = provident("prove", "square-1000", "--input", outside, "--circuits-dir", examples)
+    assert.notStrictEqual(big.status, 0)
+    assert.include(big.stdout + big.stderr, "input.x: must be below the BN254 scalar field modulus")
+  })
+
+  it("prove loads its circuit beside a damaged one, warning about it; the damaged one itself is refused saying why", () => {
+    const damaged = damagedCopy({ corrupt: "square-4000", remove: "square-16000" })
+    const run = provident("prove", "square-1000", "--input", input, "--circuits-dir", damaged)
+    assert.strictEqual(run.status, 0, run.stderr)
+    assert.isTrue(JSON.parse(run.stdout).verified, "warnings stay off stdout")
+    assert.match(run.stderr, /skipping circuit square-4000 .*groth16\.zkey fails its hash/)
+    assert.match(run.stderr, /skipping circuit square-16000 .*circuit\.wasm is missing/)
+    const refused = provident("prove", "square-4000", "--input", input, "--circuits-dir", damaged)
+    assert.notStrictEqual(refused.status, 0)
+    assert.match(refused.stdout + refused.stderr, /circuit square-4000 in .* is damaged: groth16\.zkey fails its hash/)
+  })
+
+  it("serve starts beside a damaged circuit, serving the others and warning about it", async () => {
+    const tokenFile = path.join(env.XDG_CACHE_HOME, "token-damaged")
+    fs.writeFileSync(tokenFile, "a-token-of-twenty-chars")
+    const child = spawn(process.execPath, [bin, "serve", "--port", "18797", "--token-file", tokenFile, "--circuits-dir", damagedCopy()], { env })
+    let stderr = ""
+    let stdout = ""
+    child.stderr.on("data", (d) => (stderr += d))
+    child.stdout.on("data", (d) => (stdout += d))
+    try {
+      let up = false
+      for (let i = 0; i < 100 && !up; i++) {
+        await new Promise((r) => setTimeout(r, 200))
+        up = await fetch("http://127.0.0.1:18797/healthz").then((r) => r.ok, () => false)
+      }
+      assert.isTrue(up, `the server came up: ${stderr}`)
+      const capacity = await fetch("http://127.0.0.1:18797/v1/capacity", { headers: { authorization: "bearer a-token-of-twenty-chars" } })
+      const body = await capacity.json() as { circuits: Array<{ id: string }> }
+      assert.deepStrictEqual(body.circuits.map((c) => c.id), ["square-4000"])
+      assert.match(stdout + stderr, /skipping circuit square-1000 .*groth16\.zkey fails its hash/)
+      assert.match(stdout + stderr, /skipping circuit square-16000 .*circuit\.wasm is missing/)
+    } finally {
+      child.kill("SIGTERM")
+    }
+    await new Promise((resolve) => child.on("exit", resolve))
   })
 
   it("serve answers on loopback and stops gracefully on SIGTERM", async () => {

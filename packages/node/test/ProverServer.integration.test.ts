@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Effect, Exit, Fiber, Layer, Ref, Scope } from "effect"
+import { NodeHttpClient } from "@effect/platform-node"
 import { HttpClient, HttpClientRequest } from "effect/http"
-import { baseUrl, circuit, Controls, serverWith, token } from "./serverFixtures.ts"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { baseUrl, circuit, Controls, provingServer, serverWith, token, VIOLATING } from "./serverFixtures.ts"
 
 const call = (
   method: "GET" | "POST" | "OPTIONS",
@@ -70,10 +74,72 @@ describe("provident serve over HTTP", { timeout: 30_000 }, () => {
       assert.strictEqual(otherHash.status, 404)
       const big = yield* call("POST", "/v1/proofs", { body: proofBody({ input: { x: "1".repeat(5000) } }) })
       assert.strictEqual(big.status, 413)
-      const violates = yield* call("POST", "/v1/proofs", { body: proofBody({ input: { x: "violates" } }) })
+      const violates = yield* call("POST", "/v1/proofs", { body: proofBody({ input: { x: VIOLATING } }) })
       assert.strictEqual(violates.status, 422)
       assert.strictEqual(violates.json().field, "input")
     }).pipe(Effect.provide(serverWith({ maxBodyBytes: 2048 }))))
+
+  it.live("a JSON number that is not a safe integer, or a value outside the field, is a 400 naming the signal, never proved rounded", () =>
+    Effect.gen(function*() {
+      const controls = yield* Controls
+      const P = "21888242871839275222246405745257275088548364400416034343698204186575808495617"
+      const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
+        [`{"x": 9007199254740993}`, "input.x", /^input\.x: must be a safe integer; send larger values as decimal strings$/],
+        [`{"x": 1.5}`, "input.x", /^input\.x: must be an integer$/],
+        [`{"x": -7}`, "input.x", /^input\.x: must not be negative/],
+        [`{"x": "-7"}`, "input.x", /^input\.x: must not be negative/],
+        [`{"x": "${P}"}`, "input.x", /^input\.x: must be below the BN254 scalar field modulus/],
+        [`{"x": ["1", "0x10"]}`, "input.x[1]", /^input\.x\[1\]: must be a decimal integer string/]
+      ]
+      for (const [input, field, message] of cases) {
+        const body = `{"circuit": "${circuit.id}", "protocol": "groth16", "input": ${input}}`
+        const response = yield* call("POST", "/v1/proofs", { body })
+        assert.strictEqual(response.status, 400, `${input}: ${response.text}`)
+        assert.strictEqual(response.json().field, field, input)
+        assert.match(response.json().message, message, input)
+        assert.notInclude(response.text, "900719925474099", "the value is never echoed")
+      }
+      assert.strictEqual(yield* Ref.get(controls.witnesses), 0, "nothing reached the prover")
+      // The big value as a decimal string is exact, and proved as sent.
+      const exact = yield* call("POST", "/v1/proofs", { body: proofBody({ input: { x: "9007199254740993" } }) })
+      assert.strictEqual(exact.status, 200, exact.text)
+      assert.deepStrictEqual(exact.json().publicSignals, ["9007199254740993"])
+    }).pipe(Effect.provide(serverWith())))
+
+  it.live("an input nested 10,000 levels deep is a 400 naming the field, not a crashed decoder", () =>
+    Effect.gen(function*() {
+      const deep = `${"[".repeat(10_000)}1${"]".repeat(10_000)}`
+      const response = yield* call("POST", "/v1/proofs", { body: `{"circuit": "${circuit.id}", "protocol": "groth16", "input": {"x": ${deep}}}` })
+      assert.strictEqual(response.status, 400, response.text)
+      assert.strictEqual(response.json().field, "input.x")
+      assert.match(response.json().message, /^input\.x: nests arrays deeper than 32 levels/)
+      // 32 levels are fine.
+      const ok = yield* call("POST", "/v1/proofs", { body: proofBody({ input: { x: "5", m: JSON.parse(`${"[".repeat(32)}1${"]".repeat(32)}`) } }) })
+      assert.strictEqual(ok.status, 200, ok.text)
+    }).pipe(Effect.provide(serverWith())))
+
+  it.live("the bearer scheme is matched in any case (RFC 9110), the token still exactly", () =>
+    Effect.gen(function*() {
+      for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
+        const response = yield* call("GET", "/v1/capacity", { auth: null, headers: { authorization: `${scheme} ${token}` } })
+        assert.strictEqual(response.status, 200, scheme)
+      }
+      for (const header of [`Bearer ${token.toUpperCase()}`, `Bearer ${token}x`, `Basic ${token}`, `Bearer${token}`, "Bearer ", "bearer"]) {
+        const response = yield* call("GET", "/v1/capacity", { auth: null, headers: { authorization: header } })
+        assert.strictEqual(response.status, 401, header)
+      }
+    }).pipe(Effect.provide(serverWith())))
+
+  it.live("a 404 for an unknown circuit echoes a bounded part of the id", () =>
+    Effect.gen(function*() {
+      const id = "c".repeat(50_000)
+      const response = yield* call("POST", "/v1/proofs", { body: proofBody({ circuit: id }) })
+      assert.strictEqual(response.status, 404)
+      assert.isBelow(response.text.length, 300, "the 50 KB id is not echoed")
+      assert.strictEqual(response.json().message, `this server has no circuit ${"c".repeat(64)}…`)
+      const short = yield* call("POST", "/v1/proofs", { body: proofBody({ circuit: "nope" }) })
+      assert.strictEqual(short.json().message, "this server has no circuit nope")
+    }).pipe(Effect.provide(serverWith())))
 
   it.live("a full server answers 503 with Retry-After", () =>
     Effect.gen(function*() {
@@ -190,6 +256,26 @@ describe("provident serve to web pages on other origins (CORS)", { timeout: 30_0
       assert.include(error, { _tag: "InvalidInput", field: "corsOrigins[1]" })
       assert.match(error.message, /no path or trailing slash/)
     }).pipe(Effect.scoped))
+})
+
+describe("provident serve failing a proof", { timeout: 60_000 }, () => {
+  it.live("a 500 names no filesystem path of the server (the real prover, a circuit whose wasm is gone)", () => {
+    const hidden = fs.mkdtempSync(path.join(os.tmpdir(), "provident secret dir-"))
+    const gone = {
+      ...circuit,
+      wasm: path.join(hidden, "square-10", "circuit.wasm"),
+      keys: { groth16: { zkey: path.join(hidden, "square-10", "groth16.zkey"), vkey: path.join(hidden, "square-10", "groth16.vkey.json") } }
+    }
+    return Effect.gen(function*() {
+      const response = yield* call("POST", "/v1/proofs", { body: proofBody() })
+      assert.strictEqual(response.status, 500, response.text)
+      const message: string = response.json().message
+      assert.match(message, /circuit\.wasm is missing/, "the file is still named")
+      assert.notInclude(message, hidden)
+      assert.notInclude(message, os.tmpdir())
+      assert.notMatch(message, /secret dir/)
+    }).pipe(Effect.provide(provingServer(gone).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))))
+  })
 })
 
 describe("provident serve shutting down", { timeout: 30_000 }, () => {

@@ -3,7 +3,8 @@
  * `provident serve` proving the committed `square-1000` with snarkjs: the
  * computation that cannot run here gets a verified proof from the server,
  * a bad endpoint throws in the constructor, and a missing token is the
- * server's 401, reported by the fallback attempt.
+ * server's 401, reported by the fallback attempt. A server that answers a
+ * real, valid proof of another input is not believed.
  */
 import {
   AdaptiveComputation,
@@ -14,9 +15,12 @@ import {
   ResourcePriority
 } from "@provident/node/promise"
 import { ProofComputation } from "@provident/core"
-import type { CircuitArtifacts } from "@provident/core/Prover"
+import { type CircuitArtifacts, type Proof, Prover } from "@provident/core/Prover"
 import { Effect, ManagedRuntime } from "effect"
 import * as fs from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as NodeSnarkjsProver from "../src/NodeSnarkjsProver.ts"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { thrown } from "./promiseHarness.ts"
 import { nodeOptions, tempDir } from "./promiseNodeOptions.ts"
@@ -78,6 +82,8 @@ describe("AdaptiveComputation's serverFallbackEndpoint on Node", () => {
     expect(result.result.endpoint).toBe(url)
     expect(result.result.proof.protocol).toBe("groth16")
     expect(result.result.proof.publicSignals).toEqual([square1000Output(3n)])
+    // And its public signals were checked against the witness this client computed itself.
+    expect(result.result.statement).toEqual({ checked: true })
     expect(result.attempts.map((a) => [a.strategy, a.outcome, a.reason])).toEqual([
       ["FULL_COMPUTATION", "failed", "square-1000 cannot be proved on this device"],
       ["FALLBACK_COMPUTATION", "succeeded", undefined]
@@ -101,6 +107,69 @@ describe("AdaptiveComputation's serverFallbackEndpoint on Node", () => {
     expect(result.attempts.map((a) => [a.strategy, a.outcome])).toEqual([["FALLBACK_COMPUTATION", "failed"]])
     expect(result.attempts[0]!.reason).toContain("refused the request (401)")
   }, 30_000)
+})
+
+/** A real, valid Groth16 proof of `input` for `circuit`, made here with snarkjs. */
+const realProof = (circuit: CircuitArtifacts, input: Readonly<Record<string, unknown>>) =>
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const prover = yield* Prover
+      const { witness } = yield* prover.computeWitness(circuit, input, { cores: 1 })
+      return (yield* prover.prove(circuit, "groth16", witness, { cores: 1 })).proof
+    }).pipe(Effect.provide(NodeSnarkjsProver.layer({ warm: 0 })))
+  )
+
+/** A server on 127.0.0.1:0 that answers every proof request with `proof`, whatever the input; its capacity lists `circuit`. */
+const replayServer = (circuit: CircuitArtifacts, proof: Proof) =>
+  new Promise<{ readonly url: string; readonly close: () => void }>((resolve) => {
+    const server = http.createServer((req, res) => {
+      req.resume()
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify(
+        req.url === "/v1/capacity"
+          ? {
+            freeMemory: 1, totalMemory: 1, freeCores: 1, totalCores: 1, inFlight: 0, maxInFlight: 1,
+            circuits: [{ id: circuit.id, hash: circuit.hash, constraints: circuit.constraints, protocols: ["groth16"], estimatedProvingMs: 10, predictedWaitMs: 0, insecureSetup: true }]
+          }
+          : { circuit: circuit.id, protocol: "groth16", proof: proof.proof, publicSignals: proof.publicSignals, strategy: "FULL_COMPUTATION", timings: { totalMs: 1, queuedMs: 0 } }
+      ))
+    })
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => {
+          server.closeAllConnections()
+          server.close()
+        }
+      }))
+  })
+
+describe("serverFallbackEndpoint answering a valid proof of another input", () => {
+  it("the proof of x = 2 replayed for x = 7 is refused: the result is not a success with that proof", async () => {
+    const circuit = await Effect.runPromise(square1000)
+    const proofOf2 = await realProof(circuit, { x: 2 })
+    expect(proofOf2.publicSignals).toEqual([square1000Output(2n)])
+    const replaying = await replayServer(circuit, proofOf2)
+    try {
+      const monitor = monitorWith({ token })
+      const adaptive = new AdaptiveComputation(monitor, new ResourceAllocator(monitor), {
+        enabledStrategies: [ComputationStrategy.FALLBACK_COMPUTATION],
+        serverFallbackEndpoint: replaying.url,
+        allowRemote: true,
+        retries: 0
+      })
+      const result = await adaptive.executeComputation("replayed", (resources) =>
+        resources.remote === undefined
+          ? Promise.reject(new Error("no remote prover"))
+          : resources.remote.prove({ circuit, protocol: "groth16", input: { x: 7 } }), ProofComputation.defaultProfile(circuit), ResourcePriority.HIGH)
+      expect(result.success, "a valid proof of another statement is not a proof of this one").toBe(false)
+      expect(result.attempts.map((a) => [a.strategy, a.outcome])).toEqual([["FALLBACK_COMPUTATION", "failed"]])
+      expect(result.attempts[0]!.reason).toMatch(/another statement/)
+      expect(result.attempts[0]!.reason).not.toContain(square1000Output(2n).slice(0, 12))
+    } finally {
+      replaying.close()
+    }
+  }, 60_000)
 })
 
 describe("serverFallbackEndpoint is checked in the constructor", () => {

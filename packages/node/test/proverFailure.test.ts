@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as OomEvents from "../src/internal/oomEvents.ts"
 import * as failure from "../src/internal/proverFailure.ts"
 import * as proveProgress from "@provident/core/SnarkjsMessages"
 import * as setupProgress from "../src/internal/setupProgress.ts"
+import { fixtureReader } from "./fixtures.ts"
 
 /** A private input value that must never come back in a message. */
 const SECRET = "98765432123456789"
@@ -53,17 +55,75 @@ describe("proving and verifying failures", () => {
 describe("child exits", () => {
   const exit = (child: Partial<failure.ChildExit>) => failure.exit({ code: null, signal: null, stderr: "", heapMb: undefined, ...child })
 
-  it("V8's heap report, or an outside SIGKILL, is out of memory", () => {
+  it("V8's heap report is out of memory", () => {
     const oom = exit({ signal: "SIGABRT", stderr: "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", heapMb: 16 })
     assert.deepStrictEqual(oom, { reason: "OutOfMemory", message: "the prover process ran out of memory (heap capped at 16 MiB)" })
     assert.strictEqual(exit({ code: 134, stderr: "Fatal JavaScript out of memory: Ineffective mark-compacts" }).reason, "OutOfMemory")
-    assert.match(exit({ signal: "SIGKILL" }).message, /out-of-memory killer \(no heap cap\)/)
+  })
+
+  it("a SIGKILL is the OOM killer's only when the cgroup counted an OOM kill; otherwise it came from outside, without a guess", () => {
+    assert.deepStrictEqual(exit({ signal: "SIGKILL", oomKilled: true, heapMb: 512 }), {
+      reason: "OutOfMemory",
+      message: "the prover process was killed by the out-of-memory killer (its cgroup counted an OOM kill; heap capped at 512 MiB)"
+    })
+    const outside = exit({ signal: "SIGKILL", oomKilled: false })
+    assert.strictEqual(outside.reason, "WorkerCrashed")
+    assert.match(outside.message, /killed by SIGKILL from outside this prover, not by the out-of-memory killer/)
+    const unknown = exit({ signal: "SIGKILL" })
+    assert.strictEqual(unknown.reason, "WorkerCrashed")
+    assert.match(unknown.message, /killed by SIGKILL from outside this prover \(whether by an out-of-memory killer cannot be told/)
+    for (const message of [outside.message, unknown.message]) assert.notMatch(message, /most likely/)
+    // An OOM kill elsewhere in the cgroup does not turn another signal into one.
+    assert.strictEqual(exit({ signal: "SIGSEGV", oomKilled: true }).reason, "WorkerCrashed")
   })
 
   it("anything else is a crash with its exit reason", () => {
     assert.deepStrictEqual(exit({ signal: "SIGSEGV" }), { reason: "WorkerCrashed", message: "the prover process was killed by SIGSEGV" })
     assert.deepStrictEqual(exit({ code: 3 }), { reason: "WorkerCrashed", message: "the prover process exited with code 3" })
     assert.strictEqual(exit({ code: 0 }).message, "the prover process exited without answering")
+  })
+})
+
+describe("the cgroup's OOM-kill count (fixtures)", () => {
+  /** A fixture tree whose counter file reads `count()` instead, as the kernel would after more kills. */
+  const live = (tree: string, file: string) => {
+    let kills: number | undefined
+    const fixture = fixtureReader(tree)
+    const read = (p: string) => (p === file && kills !== undefined ? `oom_kill ${kills}\n` : fixture(p))
+    return { read, set: (n: number | undefined) => void (kills = n) }
+  }
+
+  it("v2: the process's own cgroup's memory.events, not the limiting ancestor's", () => {
+    const read = fixtureReader("cgroup/oom-v2")
+    const file = OomEvents.counterFile(read)
+    assert.strictEqual(file, "/sys/fs/cgroup/app.slice/web.service/memory.events")
+    assert.strictEqual(OomEvents.count(read, file!), 2)
+  })
+
+  it("v1: memory.oom_control of the memory controller's cgroup (namespaced mount root)", () => {
+    const read = fixtureReader("cgroup/oom-v1")
+    assert.strictEqual(OomEvents.counterFile(read), "/sys/fs/cgroup/memory/memory.oom_control")
+    assert.strictEqual(OomEvents.count(read, "/sys/fs/cgroup/memory/memory.oom_control"), 5)
+  })
+
+  it("no cgroup or no counter: cannot tell", () => {
+    assert.isUndefined(OomEvents.counterFile(() => undefined))
+    assert.isUndefined(OomEvents.counterFile(fixtureReader("cgroup/v2-nested")), "a kernel without the oom_kill count")
+    const watch = OomEvents.watch(() => undefined)
+    assert.isUndefined(watch.killedSince(watch.before()))
+  })
+
+  it("a watch says whether the count rose between a job's start and its child's death", () => {
+    const file = "/sys/fs/cgroup/app.slice/web.service/memory.events"
+    const { read, set } = live("cgroup/oom-v2", file)
+    const watch = OomEvents.watch(read)
+    const before = watch.before()
+    assert.strictEqual(before, 2)
+    assert.isFalse(watch.killedSince(before))
+    set(3)
+    assert.isTrue(watch.killedSince(before))
+    set(undefined)
+    assert.isUndefined(watch.killedSince(undefined))
   })
 })
 

@@ -34,6 +34,9 @@ export const circuit: CircuitArtifacts = {
   insecureSetup: true
 }
 
+/** The value of `x` the scripted prover's circuit refuses (a field element, so it gets past the request's schema). */
+export const VIOLATING = "4444"
+
 export interface ScriptedProver {
   readonly service: ProverModule.Service
   /** Delay of each phase in ms. */
@@ -55,7 +58,7 @@ export const scriptedProver = Effect.gen(function*() {
       Effect.gen(function*() {
         yield* Ref.update(witnesses, (n) => n + 1)
         yield* wait
-        if (input.x === "violates") {
+        if (input.x === VIOLATING) {
           return yield* new ProverError.ProverError({ reason: "InvalidWitnessInput", circuit: c.id, phase: "witness", message: "an assertion failed" })
         }
         return { witness: new TextEncoder().encode(String(input.x)), usage: { durationMs: 1, peakMemoryBytes: 10_000_000, threads: 1 } }

@@ -4,6 +4,13 @@
  * under the strategy's deadline, and say how it went. Interrupting the
  * attempt (its deadline, a pause, a cancellation) aborts the context's
  * signal so Promise-based work stops too.
+ *
+ * Checkpoints are kept under the execution's run (unique to one `execute`
+ * call, never its caller-chosen id) and each records what it is bound to,
+ * so a checkpoint is restored only into the run and the statement that
+ * saved it. A store that cannot save (a read-only cache) costs the
+ * checkpoint, not the attempt: the phase's value is still used, and would
+ * be recomputed after an interruption.
  */
 import { Cause, Clock, Effect, Exit, Option } from "effect"
 import type { Allocation } from "../AllocationDecision.ts"
@@ -19,6 +26,8 @@ import { fullRequest, partialRequest, phaseRequest, type RequestInput } from "./
 
 export interface AttemptInput<A, E, R> {
   readonly id: string
+  /** The execution's run: the namespace of its checkpoints. */
+  readonly run: string
   readonly strategy: ComputationStrategy
   readonly attempt: number
   readonly timeoutMs: number
@@ -46,7 +55,8 @@ export interface AttemptResult<A> {
 
 export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect<AttemptResult<A>, never, R> =>
   Effect.gen(function*() {
-    const { allocator, checkpoints, id, strategy, attempt } = input
+    const { allocator, id, run, strategy, attempt } = input
+    const checkpoints = boundCheckpoints(input.checkpoints, run)
     const startedAt = yield* Clock.currentTimeMillis
     const abort = makeAbortController()
     let held = { memory: 0, cores: 0 }
@@ -62,10 +72,14 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
 
     // A progressive phase: restored if an earlier attempt finished it, otherwise
     // admitted on its own (pausable), run, and checkpointed.
-    const progressivePhase = <B, E2, R2>(name: string, body: (allocation: Allocation | undefined) => Effect.Effect<B, E2, R2>) =>
+    const progressivePhase = <B, E2, R2>(
+      name: string,
+      body: (allocation: Allocation | undefined) => Effect.Effect<B, E2, R2>,
+      binding: string
+    ) =>
       Effect.gen(function*() {
         const key = `phase:${name}`
-        const restored = yield* checkpoints.restore(id, key)
+        const restored = yield* checkpoints.restore(key, binding)
         if (Option.isSome(restored)) {
           yield* progress(name, 100)
           return restored.value as B
@@ -74,7 +88,7 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
         const value = yield* allocator.run(phaseRequest(input.request, name), (allocation) =>
           Effect.sync(() => hold(allocation)).pipe(Effect.andThen(progress(name, 0)), Effect.andThen(body(allocation))))
         yield* progress("checkpointing", 100)
-        yield* checkpoints.save(id, key, value)
+        yield* checkpoints.save(key, binding, value)
         return value
       })
 
@@ -85,16 +99,16 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
       allocation,
       progressive,
       phases: input.phases,
-      phase: (name, body) =>
+      phase: (name, body, options) =>
         (progressive
-          ? progressivePhase(name, body)
+          ? progressivePhase(name, body, options?.binding ?? "")
           : progress(name, 0).pipe(Effect.andThen(body(allocation)), Effect.tap(() => progress(name, 100)))).pipe(
             Effect.withSpan("AdaptiveExecutor.phase", { attributes: { "provident.phase": name } })
           ),
       progress,
       checkpoint: {
-        save: (key, value) => checkpoints.save(id, `user:${key}`, value),
-        restore: (key) => checkpoints.restore(id, `user:${key}`)
+        save: (key, value) => checkpoints.save(`user:${key}`, "", value),
+        restore: (key) => checkpoints.restore(`user:${key}`, "")
       },
       remote: strategy === "FALLBACK_COMPUTATION" ? input.remote : undefined,
       reportPeakMemory: (bytes) => Effect.sync(() => void (peak = Math.max(peak ?? 0, bytes))),
@@ -140,6 +154,31 @@ export const runAttempt = <A, E, R>(input: AttemptInput<A, E, R>): Effect.Effect
     })
     return { ...base, outcome, error }
   })
+
+/**
+ * The checkpoints of one run. Each is stored with what it is bound to and
+ * restored only for the same binding, whatever the store hands back. Saving
+ * fails soft (logged, without the value): the work goes on uncheckpointed.
+ */
+const boundCheckpoints = (store: CheckpointStore.Service, run: string) => ({
+  save: (key: string, binding: string, value: unknown): Effect.Effect<void> =>
+    store.save(run, key, { binding, value } satisfies Bound).pipe(
+      Effect.catch((error) => Effect.logWarning(`checkpoint ${key} not saved, the work goes on without it: ${error.message}`))
+    ),
+  restore: (key: string, binding: string): Effect.Effect<Option.Option<unknown>> =>
+    store.restore(run, key).pipe(
+      Effect.map(Option.flatMap((stored) => isBound(stored) && stored.binding === binding ? Option.some(stored.value) : Option.none())),
+      Effect.catch((error) => Effect.as(Effect.logWarning(`checkpoint ${key} not restored, the work is redone: ${error.message}`), Option.none()))
+    )
+})
+
+interface Bound {
+  readonly binding: string
+  readonly value: unknown
+}
+
+const isBound = (stored: unknown): stored is Bound =>
+  typeof stored === "object" && stored !== null && "binding" in stored && typeof stored.binding === "string" && "value" in stored
 
 const outcomeOf = (exit: Exit.Exit<unknown, unknown>): AttemptResult<unknown>["outcome"] | undefined => {
   if (Exit.isSuccess(exit)) return "succeeded"

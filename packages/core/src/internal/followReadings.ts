@@ -2,7 +2,8 @@
  * What the allocator does with each new reading of the monitor: refresh the
  * forecast, admit what now fits the budget of that reading, and under memory
  * pressure pause the work `eviction.ts` chooses (at most once per
- * `evictionCooldown`), resuming what it evicted once the alert clears.
+ * `evictionCooldown`), resuming what it evicted once the alert clears (at
+ * every reading without the alert, until it is back in line).
  */
 import { Clock, Effect, Stream } from "effect"
 import type { AllocatorConfig } from "../AllocatorConfig.ts"
@@ -57,7 +58,14 @@ export const followReadings = (engine: Engine) => {
       for (const op of engine.live()) {
         if (op.state === "paused" && op.evicted) {
           op.evicted = false
-          yield* engine.enqueue(op).pipe(Effect.ignore)
+          // Not back in line (the queue is full, say): it stays evicted, and the next reading tries again.
+          yield* engine.enqueue(op).pipe(
+            Effect.catch(() =>
+              Effect.sync(() => {
+                if (op.state === "paused") op.evicted = true
+              })
+            )
+          )
         }
       }
     }

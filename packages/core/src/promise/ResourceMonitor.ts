@@ -45,6 +45,9 @@ export const runtimeOf = (monitor: ResourceMonitor): FacadeRuntime<MonitorServic
 
 const Monitor = CoreMonitor.ResourceMonitor
 
+/** The kind of a value, for a message: never the value itself. */
+const describe = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "an array" : typeof value)
+
 export class ResourceMonitor {
   readonly #callbacks = new Map<string, Fiber.Fiber<unknown, unknown>>()
   #nextCallback = 0
@@ -95,9 +98,14 @@ export class ResourceMonitor {
    * `unregisterCallback`. Each callback runs in a fiber of its own,
    * following the monitor's `changes`: one that throws (or rejects) is
    * logged and stays registered, and never holds up the others. A callback
-   * slower than the readings misses the oldest ones.
+   * slower than the readings misses the oldest ones. Anything but a
+   * function throws a `TypeError` naming the argument, here rather than at
+   * the first reading, where it would only be logged.
    */
   registerCallback(callback: ResourceCallback): string {
+    if (typeof callback !== "function") {
+      throw new TypeError(`Invalid ResourceMonitor.registerCallback argument callback: must be a function (got ${describe(callback)})`)
+    }
     const runtime = runtimeOf(this)
     const id = `callback-${++this.#nextCallback}`
     const deliver = (snapshot: ResourceSnapshot) =>

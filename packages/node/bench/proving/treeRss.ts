@@ -40,17 +40,34 @@ export const treeRssByProcess = (root: number): Array<number> => {
   return each
 }
 
-/** Samples the tree of `root` every `everyMs` until stopped; the peak seen, and what each process held then (MB, `root` first). */
+/**
+ * Samples the tree of `root` every `everyMs` until stopped; the peak seen,
+ * and what each process held then (MB, `root` first). Also kept apart: the
+ * peak of `root` itself and the peak of its descendants together (for a
+ * server, its own process and its prover children, each at its own worst
+ * moment).
+ */
 export const sampler = (root: number, everyMs = 25) => {
   let peak = 0
   let atPeak: Array<number> = []
+  let ownPeak = 0
+  let childrenPeak = 0
   const timer = setInterval(() => {
     const each = treeRssByProcess(root)
     const total = each.reduce((a, b) => a + b, 0)
+    ownPeak = Math.max(ownPeak, each[0] ?? 0)
+    childrenPeak = Math.max(childrenPeak, total - (each[0] ?? 0))
     if (total > peak) {
       peak = total
       atPeak = each
     }
   }, everyMs)
-  return { stop: () => (clearInterval(timer), peak), composition: () => atPeak.map((b) => Math.round(b / 2 ** 20)) }
+  return {
+    stop: () => (clearInterval(timer), peak),
+    composition: () => atPeak.map((b) => Math.round(b / 2 ** 20)),
+    /** Bytes: the most `root` itself held. */
+    ownPeak: () => ownPeak,
+    /** Bytes: the most `root`'s descendants held together. */
+    childrenPeak: () => childrenPeak
+  }
 }

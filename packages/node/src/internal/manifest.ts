@@ -70,13 +70,41 @@ export const hashFile = Effect.fnUntraced(function*(file: string) {
   )
 })
 
-/** The names in the manifest whose file in `dir` is missing or has another hash. */
-export const damaged = (dir: string, manifest: Manifest) =>
-  Effect.filter(
+/**
+ * What is wrong with a file the manifest lists: it is not there, it cannot
+ * be read (permissions, a directory in its place), or its content has
+ * another hash (damaged, half-written, replaced). Told apart because the
+ * fixes differ: restore the file, fix its mode, rebuild it.
+ */
+export type Damage = "missing" | "unreadable" | "fails its hash"
+
+/** The SHA-256 of `file`, or why there is none. */
+const stateOf = Effect.fnUntraced(function*(file: string) {
+  const fs = yield* FileSystem.FileSystem
+  return yield* fs.readFile(file).pipe(
+    Effect.map((data): { readonly hash: string } | { readonly damage: Damage } => ({ hash: sha256(data) })),
+    Effect.catchTag("PlatformError", (e) =>
+      Effect.succeed({ damage: e.reason._tag === "NotFound" ? "missing" as const : "unreadable" as const }))
+  )
+})
+
+/** Each file of the manifest that is missing, unreadable or fails its hash in `dir`, by name (in the manifest's order). */
+export const inspect = (dir: string, manifest: Manifest) =>
+  Effect.forEach(
     Object.entries(manifest.files),
-    ([name, expected]) => Effect.map(hashFile(path.join(dir, name)), (actual) => Option.getOrUndefined(actual) !== expected),
+    ([name, expected]) =>
+      Effect.map(stateOf(path.join(dir, name)), (state): readonly [string, Damage] | undefined =>
+        "damage" in state ? [name, state.damage] : state.hash === expected ? undefined : [name, "fails its hash"]),
     { concurrency: 4 }
-  ).pipe(Effect.map((entries) => new Set(entries.map(([name]) => name))))
+  ).pipe(Effect.map((entries) => new Map(entries.filter((e) => e !== undefined))))
+
+/** `groth16.zkey is missing, plonk.zkey fails its hash`: file names only, never a directory. */
+export const describeDamage = (damage: ReadonlyMap<string, Damage>): string =>
+  [...damage].map(([name, what]) => `${name} ${what === "missing" ? "is missing" : what === "unreadable" ? "is unreadable" : "fails its hash"}`)
+    .join(", ")
+
+/** The names in the manifest whose file in `dir` is missing, unreadable or has another hash. */
+export const damaged = (dir: string, manifest: Manifest) => Effect.map(inspect(dir, manifest), (damage) => new Set(damage.keys()))
 
 /** Whether both key files of `protocol` are listed. */
 export const hasKeys = (manifest: Manifest, protocol: Prover.Protocol): boolean =>

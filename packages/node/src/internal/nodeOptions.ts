@@ -37,7 +37,11 @@ export const NodeOptions = Schema.Struct({
     processMemory: Schema.optionalKey(Methods("constrainedMemory", "availableMemory"))
   })),
   modelStore: Schema.optionalKey(Schema.Struct({ file: Schema.optionalKey(Path) })),
-  checkpoints: Schema.optionalKey(Schema.Struct({ directory: Schema.optionalKey(Path) })),
+  checkpoints: Schema.optionalKey(Schema.Struct({
+    directory: Schema.optionalKey(Path),
+    maxAge: Schema.optionalKey(DurationInput),
+    sweepInterval: Schema.optionalKey(DurationInput)
+  })),
   resultCacheSize: Schema.optionalKey(ResultCacheSize),
   remote: Schema.optionalKey(RemoteOptions)
 })

@@ -42,21 +42,35 @@ export interface ChildExit {
   readonly stderr: string
   /** The heap cap the child ran with, in MiB. */
   readonly heapMb: number | undefined
+  /**
+   * Whether its cgroup's `oom_kill` count rose while it ran (`oomEvents.ts`);
+   * `undefined` when it cannot be told (no cgroup, an old kernel).
+   */
+  readonly oomKilled?: boolean | undefined
 }
 
 const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Fatal (JavaScript|process) out of memory|Allocation failed|Cannot allocate memory|ERR_WORKER_OUT_OF_MEMORY/i
 
 /**
  * A child that ended without answering: out of memory when V8 said so, or
- * when something else sent SIGKILL (this prover's own kills are never
- * classified; the kernel's and cgroups' OOM killers use SIGKILL); crashed
- * otherwise, with the exit reason.
+ * when it was killed while its cgroup counted an OOM kill; a SIGKILL
+ * otherwise came from outside this prover (its own kills are never
+ * classified), and the message says whether an OOM killer can be ruled out
+ * rather than guessing; crashed otherwise, with the exit reason.
  */
 export const exit = (child: ChildExit): Failure => {
   const cap = child.heapMb === undefined ? "no heap cap" : `heap capped at ${child.heapMb} MiB`
   if (OUT_OF_MEMORY.test(child.stderr)) return { reason: "OutOfMemory", message: `the prover process ran out of memory (${cap})` }
   if (child.signal === "SIGKILL") {
-    return { reason: "OutOfMemory", message: `the prover process was killed by SIGKILL, most likely by the system's out-of-memory killer (${cap})` }
+    if (child.oomKilled === true) {
+      return { reason: "OutOfMemory", message: `the prover process was killed by the out-of-memory killer (its cgroup counted an OOM kill; ${cap})` }
+    }
+    return {
+      reason: "WorkerCrashed",
+      message: child.oomKilled === false
+        ? "the prover process was killed by SIGKILL from outside this prover, not by the out-of-memory killer (its cgroup counted no OOM kill)"
+        : "the prover process was killed by SIGKILL from outside this prover (whether by an out-of-memory killer cannot be told: no cgroup OOM count to read)"
+    }
   }
   if (child.signal !== null) return { reason: "WorkerCrashed", message: `the prover process was killed by ${child.signal}` }
   if (child.code !== null && child.code !== 0) return { reason: "WorkerCrashed", message: `the prover process exited with code ${child.code}` }

@@ -25,6 +25,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as failure from "./proverFailure.ts"
 import { milestone } from "@provident/core/SnarkjsMessages"
+import { matchKey } from "@provident/core/PublicSignals"
 import type { Reply, Request } from "./proverProtocol.ts"
 import { parseRequest, THREADS_ENV } from "./proverRequest.ts"
 
@@ -113,6 +114,8 @@ const run = async (request: Request): Promise<Reply> => {
     case "Verify": {
       try {
         const vkey: unknown = JSON.parse(await readFile(request.vkey, "utf8"))
+        // snarkjs's Groth16 verify does not check the count itself: a truncated statement could pass.
+        if (!matchKey(vkey, request.publicSignals)) return { _tag: "Verified", valid: false }
         const valid = await snarkjs[request.protocol].verify(vkey, request.publicSignals, request.proof)
         return { _tag: "Verified", valid }
       } catch (error) {
