@@ -13,7 +13,6 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option } from "effect"
-import { TestClock } from "effect/testing"
 import * as AdaptiveExecutor from "../src/AdaptiveExecutor.ts"
 import { CheckpointError, CheckpointStore, type Service as StoreService } from "../src/CheckpointStore.ts"
 import type { ComputationContext } from "../src/Computation.ts"
@@ -21,6 +20,7 @@ import * as ResourceAllocator from "../src/ResourceAllocator.ts"
 import * as ResourceMonitor from "../src/ResourceMonitor.ts"
 import { testbox } from "./allocatorFixtures.ts"
 import { proofProfile } from "./executorFixtures.ts"
+import { untilDone } from "./utils.ts"
 
 const Executor = AdaptiveExecutor.AdaptiveExecutor
 
@@ -61,14 +61,6 @@ const squareThenProve = (x: number, witnesses: Array<number>, end: (ctx: Computa
         return x * x
       }), { binding: `x=${x}` })
     return yield* ctx.phase("proving", () => Effect.as(end(ctx), w + 1), { binding: `x=${x}` })
-  })
-
-/** Runs `effect`, moving the TestClock a second at a time until it is done. */
-const untilDone = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.forkChild(effect, { startImmediately: true })
-    for (let i = 0; i < 60 && fiber.pollUnsafe() === undefined; i++) yield* TestClock.adjust("1 second")
-    return yield* Fiber.join(fiber)
   })
 
 describe("a checkpoint is its execution's and its statement's only", () => {

@@ -11,16 +11,9 @@ import * as ResourceAllocator from "../src/ResourceAllocator.ts"
 import * as ResourcePredictor from "../src/ResourcePredictor.ts"
 import { GiB, testbox } from "./allocatorFixtures.ts"
 import { countingRemote, executorOn, proofProfile } from "./executorFixtures.ts"
-import { collecting, nextMatching } from "./utils.ts"
+import { collecting, nextMatching, untilDone } from "./utils.ts"
 
 const Executor = AdaptiveExecutor.AdaptiveExecutor
-/** Runs `effect`, moving the TestClock a second at a time until it is done (retries sleep in virtual time). */
-const untilDone = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.forkChild(effect, { startImmediately: true })
-    for (let i = 0; i < 120 && fiber.pollUnsafe() === undefined; i++) yield* TestClock.adjust("1 second")
-    return yield* Fiber.join(fiber)
-  })
 const strategies = (result: { attempts: ReadonlyArray<{ strategy: string; outcome: string }> }) =>
   result.attempts.map((a) => `${a.strategy.replace("_COMPUTATION", "")}:${a.outcome}`)
 

@@ -8,19 +8,10 @@ import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as AdaptiveExecutor from "../src/AdaptiveExecutor.ts"
 import * as ProofComputation from "../src/ProofComputation.ts"
-import { type CircuitArtifacts, Prover } from "../src/Prover.ts"
+import { Prover } from "../src/Prover.ts"
 import type * as RemoteProver from "../src/RemoteProver.ts"
-import { executorOn } from "./executorFixtures.ts"
+import { circuit, executorOn } from "./executorFixtures.ts"
 
-const circuit: CircuitArtifacts = {
-  id: "square-1000",
-  family: "square",
-  constraints: 1000,
-  hash: "abc",
-  wasm: "/nowhere/square.wasm",
-  keys: { groth16: { zkey: "/nowhere/g.zkey", vkey: "/nowhere/g.vkey.json" } },
-  insecureSetup: true
-}
 
 /** A prover that must not be used: everything goes to the remote prover. */
 const unused = Prover.of({

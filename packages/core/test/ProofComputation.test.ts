@@ -3,21 +3,12 @@ import { Deferred, Effect, Fiber, Layer, Ref } from "effect"
 import { TestClock } from "effect/testing"
 import * as AdaptiveExecutor from "../src/AdaptiveExecutor.ts"
 import * as ProofComputation from "../src/ProofComputation.ts"
-import { type CircuitArtifacts, Prover } from "../src/Prover.ts"
+import { Prover } from "../src/Prover.ts"
 import { ProverError } from "../src/ProverError.ts"
 import * as ResourceAllocator from "../src/ResourceAllocator.ts"
-import { countingRemote, executorOn } from "./executorFixtures.ts"
-import { nextMatching } from "./utils.ts"
+import { circuit, countingRemote, executorOn } from "./executorFixtures.ts"
+import { nextMatching, untilDone } from "./utils.ts"
 
-const circuit: CircuitArtifacts = {
-  id: "square-1000",
-  family: "square",
-  constraints: 1000,
-  hash: "abc",
-  wasm: "/nowhere/square.wasm",
-  keys: { groth16: { zkey: "/nowhere/g.zkey", vkey: "/nowhere/g.vkey.json" } },
-  insecureSetup: true
-}
 
 /** A prover that takes 1 s per witness and 2 s per proof of virtual time, and records what it was asked. */
 const fakeProver = Effect.gen(function*() {
@@ -45,12 +36,7 @@ const fakeProver = Effect.gen(function*() {
   return { service, calls }
 })
 
-const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.forkChild(effect, { startImmediately: true })
-    for (let i = 0; i < 60 && fiber.pollUnsafe() === undefined; i++) yield* TestClock.adjust("500 millis")
-    return yield* Fiber.join(fiber)
-  })
+const run = <A, E, R>(effect: Effect.Effect<A, E, R>) => untilDone(effect, "500 millis", 60)
 
 describe("ProofComputation", () => {
   it.effect("proves locally, verifies, and reports the worker's peak memory", () =>

@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import * as AdaptiveExecutor from "../src/AdaptiveExecutor.ts"
 import * as CheckpointStore from "../src/CheckpointStore.ts"
 import type { ComputationProfile } from "../src/ComputationProfile.ts"
+import type { CircuitArtifacts } from "../src/Prover.ts"
 import type { ExecutorConfigInput } from "../src/ExecutorConfig.ts"
 import * as RemoteProver from "../src/RemoteProver.ts"
 import * as ResourceAllocator from "../src/ResourceAllocator.ts"
@@ -53,4 +54,15 @@ export const executorOn = (options: {
     options.remote === undefined ? Layer.empty : RemoteProver.layer(options.remote)
   )
   return AdaptiveExecutor.layer({ retryDelay: 1000, ...options.config }).pipe(Layer.provideMerge(Layer.merge(base, extras)))
+}
+
+/** A circuit whose files are nowhere: for provers that are scripted, not real. */
+export const circuit: CircuitArtifacts = {
+  id: "square-1000",
+  family: "square",
+  constraints: 1000,
+  hash: "abc",
+  wasm: "/nowhere/square.wasm",
+  keys: { groth16: { zkey: "/nowhere/g.zkey", vkey: "/nowhere/g.vkey.json" } },
+  insecureSetup: true
 }

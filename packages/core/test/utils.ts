@@ -1,4 +1,5 @@
-import { Effect, Fiber, Ref, Stream } from "effect"
+import { Duration, Effect, Fiber, Ref, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import type { Scope } from "effect"
 
 /**
@@ -30,4 +31,16 @@ export const nextMatching = <A>(stream: Stream.Stream<A>, predicate: (a: A) => b
     )
     yield* Effect.yieldNow
     return Fiber.join(fiber).pipe(Effect.map((o) => (o._tag === "Some" ? o.value : undefined)))
+  })
+
+/**
+ * Runs `effect`, moving the TestClock `step` at a time (at most `steps`
+ * times) until it is done: for work that sleeps in virtual time (retries,
+ * timeouts, scripted provers).
+ */
+export const untilDone = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.Input = "1 second", steps = 120) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.forkChild(effect, { startImmediately: true })
+    for (let i = 0; i < steps && fiber.pollUnsafe() === undefined; i++) yield* TestClock.adjust(step)
+    return yield* Fiber.join(fiber)
   })
