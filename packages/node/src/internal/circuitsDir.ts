@@ -1,7 +1,8 @@
 /**
  * Circuits the CLI knows: directories of built artifacts (one subdirectory
  * with a `manifest.json` per circuit, as `Artifacts.exportTo` writes them).
- * By default the repository's example circuits, when the CLI runs from it.
+ * By default the repository's example circuits when the CLI runs from it,
+ * else the one `npm run build` ships in the package (`dist/circuits`).
  */
 import type { CircuitArtifacts } from "@provident/core/Prover"
 import { Effect } from "effect"
@@ -10,10 +11,16 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Artifacts } from "../Artifacts.ts"
 
-/** `$PROVIDENT_CIRCUITS_DIR`, else the example circuits of this repository. */
-export const defaultDirectory = (): string =>
-  process.env.PROVIDENT_CIRCUITS_DIR ??
-    fileURLToPath(new URL("../../../examples/circuits/build", import.meta.url))
+/**
+ * `$PROVIDENT_CIRCUITS_DIR`, else the example circuits of this repository
+ * (from `src/internal` and `dist/internal` alike), else those shipped in the
+ * installed package.
+ */
+export const defaultDirectory = (): string => {
+  if (process.env.PROVIDENT_CIRCUITS_DIR !== undefined) return process.env.PROVIDENT_CIRCUITS_DIR
+  const repository = fileURLToPath(new URL("../../../examples/circuits/build", import.meta.url))
+  return fs.existsSync(repository) ? repository : fileURLToPath(new URL("../circuits", import.meta.url))
+}
 
 /** Every circuit under `directory`, each checked against its manifest. */
 export const loadAll = (directory: string) =>
