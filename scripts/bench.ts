@@ -26,7 +26,7 @@ if (unknown.length > 0) {
 let failed = 0
 for (const bench of benches.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
   console.log(`\n# ${bench.name} (${path.relative(root, bench.file)})`)
-  const run = spawnSync(process.execPath, ["--expose-gc", bench.file], { stdio: "inherit", cwd: root })
+  const run = spawnSync(process.execPath, ["--expose-gc", "--conditions=@provident/source", bench.file], { stdio: "inherit", cwd: root })
   if (run.status !== 0) {
     failed++
     console.error(`benchmark ${bench.name} failed (exit ${run.status ?? run.signal})`)

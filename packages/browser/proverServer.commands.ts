@@ -12,6 +12,7 @@
  * demo's too) stays cheap.
  */
 import * as fs from "node:fs"
+import { registerHooks } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { BrowserCommand } from "vitest/node"
@@ -39,11 +40,23 @@ const nominalPressure = (file: string): string | undefined => {
   }
 }
 
+/**
+ * `@provident/node` is imported here by Node itself (vitest's own process,
+ * not Vite): from this repository's sources, as Vite resolves it for the
+ * tests (the `@provident/source` export condition). Its name is hidden from
+ * the bundler of this config (which would resolve it to the built package).
+ */
+const NODE_PACKAGE: string = "@provident/node"
+registerHooks({
+  resolve: (specifier, context, next) =>
+    next(specifier, specifier.startsWith("@provident/") ? { ...context, conditions: ["@provident/source", ...context.conditions] } : context)
+})
+
 const running = new Map<string, { readonly dispose: () => Promise<void> }>()
 
 const start = async (circuitsDirectory: string, origin: string): Promise<StartedServer> => {
   const [{ Artifacts, NodeProvident, NodeSnarkjsProver, ProverServer }, { Effect, Layer, ManagedRuntime, Redacted, References }, { HttpServer }] =
-    await Promise.all([import("@provident/node"), import("effect"), import("effect/http")])
+    await Promise.all([import(NODE_PACKAGE) as Promise<typeof import("@provident/node")>, import("effect"), import("effect/http")])
   const circuit = await Effect.runPromise(
     Effect.flatMap(Artifacts.Artifacts, (a) => a.load(path.join(circuitsDirectory, "square-1000"))).pipe(Effect.provide(Artifacts.layer()))
   )

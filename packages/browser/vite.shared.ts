@@ -3,7 +3,16 @@
  * by Vite's dev server, where every prover worker loads its modules afresh
  * (a worker per job): what makes that slow is the dependencies' size.
  */
-import type { DepOptimizationOptions, Plugin } from "vite"
+import { defaultClientConditions, defaultServerConditions, type DepOptimizationOptions, type Plugin, type UserConfig } from "vite"
+
+/**
+ * This repository's packages from their sources (the `@provident/source`
+ * export condition of their package.json); an app gets their `dist`.
+ */
+export const sourceConditions: Pick<UserConfig, "resolve" | "ssr"> = {
+  resolve: { conditions: ["@provident/source", ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ["@provident/source", ...defaultServerConditions] } }
+}
 
 /**
  * Debian's Chromium (never a browser downloaded by Playwright) with the

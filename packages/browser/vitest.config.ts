@@ -14,7 +14,7 @@ import { defineProject } from "vitest/config"
 import type { BrowserCommand } from "vitest/node"
 import { otlpCollectorCommands } from "./otlpCollector.commands.ts"
 import { proverServerCommands } from "./proverServer.commands.ts"
-import { chromium, dependencies, withoutDependencySourcemaps } from "./vite.shared.ts"
+import { chromium, dependencies, sourceConditions, withoutDependencySourcemaps } from "./vite.shared.ts"
 
 const circuitsDirectory = fileURLToPath(new URL("../examples/circuits/build", import.meta.url))
 
@@ -26,6 +26,7 @@ const circuitsDirectory = fileURLToPath(new URL("../examples/circuits/build", im
 const liveWorkers: BrowserCommand<[]> = ({ page }) => Promise.resolve(page.workers().map((worker) => worker.url()))
 
 export default defineProject({
+  ...sourceConditions,
   plugins: [withoutDependencySourcemaps()],
   optimizeDeps: { ...dependencies, include: [...(dependencies.include ?? []), "@effect/vitest"] },
   server: { fs: { allow: [fileURLToPath(new URL("..", import.meta.url))] } },

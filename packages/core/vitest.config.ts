@@ -1,6 +1,10 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
+  // This repository's packages from their sources (the `@provident/source` export condition).
+  // Not Vite's defaultServerConditions: their "module" would send externalised dependencies
+  // (@opentelemetry/api) to builds Node cannot load.
+  ssr: { resolve: { conditions: ["@provident/source", "node", "development|production"] } },
   test: {
     name: "core",
     include: ["test/**/*.test.ts"]

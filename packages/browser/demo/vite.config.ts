@@ -6,11 +6,12 @@
  * which Vite allows).
  */
 import { defineConfig } from "vite"
-import { dependencies, withoutDependencySourcemaps } from "../vite.shared.ts"
+import { dependencies, sourceConditions, withoutDependencySourcemaps } from "../vite.shared.ts"
 
 const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
 
 export default defineConfig({
+  ...sourceConditions,
   plugins: [withoutDependencySourcemaps()],
   optimizeDeps: dependencies,
   // The prover's worker is a module worker that imports snarkjs dynamically.

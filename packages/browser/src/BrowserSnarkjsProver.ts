@@ -61,7 +61,8 @@ export interface Service extends Prover.Service {
 /** The prover with its worker diagnostics; `layer` provides it as `Prover.Prover` too. */
 export class BrowserSnarkjsProver extends Context.Service<BrowserSnarkjsProver, Service>()("@provident/browser/BrowserSnarkjsProver") {}
 
-// Written out in full so that Vite (and vitest) see the worker and bundle it.
+// Written out in full so that Vite (and vitest) see the worker and bundle it;
+// `npm run build` makes it `./internal/proverWorker.js` in the built package.
 const spawn = (): Worker => new Worker(new URL("./internal/proverWorker.ts", import.meta.url), { type: "module", name: "provident-prover" })
 
 const failed = (circuit: Prover.CircuitArtifacts, phase: Phase, failure: Failure.Failure) =>

@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const src = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src")
-const runExample = (name: string) => spawnSync(process.execPath, [path.join(src, name)], { encoding: "utf8", timeout: 120_000 })
+const runExample = (name: string) => spawnSync(process.execPath, ["--conditions=@provident/source", path.join(src, name)], { encoding: "utf8", timeout: 120_000 })
 
 describe("examples", () => {
   it("01-monitor.ts prints the device class, then three live readings", () => {

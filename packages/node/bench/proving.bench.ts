@@ -29,7 +29,7 @@ const MB = 1024 * 1024
 /** Runs a side in its own process, sampling its tree's memory; its JSON line and the peak. */
 const side = (script: string, args: ReadonlyArray<string>) =>
   new Promise<{ readonly result: Record<string, number>; readonly peak: number; readonly composition: ReadonlyArray<number> }>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, "proving", script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, ["--conditions=@provident/source", path.join(here, "proving", script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
     const memory = sampler(child.pid!)
     let out = ""
     child.stdout.on("data", (d) => (out += d))

@@ -39,7 +39,7 @@ const token = "bench-token-0123456789"
 fs.writeFileSync(tokenFile, token)
 const port = await freePort()
 const server = spawn(process.execPath, [
-  path.join(here, "..", "src", "bin.ts"), "serve",
+  "--conditions=@provident/source", path.join(here, "..", "src", "bin.ts"), "serve",
   "--port", String(port), "--token-file", tokenFile, "--budget-mb", String(budgetMb), "--max-in-flight", "8"
 ], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, XDG_CACHE_HOME: dir } })
 const base = `http://127.0.0.1:${port}`

@@ -15,7 +15,7 @@ const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src",
 // A cache directory of its own, so the CLI's learned models never touch the user's.
 const env = { ...process.env, XDG_CACHE_HOME: fs.mkdtempSync(path.join(os.tmpdir(), "provident-cli-")) }
 const provident = (...args: ReadonlyArray<string>) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000, env })
+  spawnSync(process.execPath, ["--conditions=@provident/source", bin, ...args], { encoding: "utf8", timeout: 120_000, env })
 const examples = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "circuits", "build")
 
 describe("provident doctor", () => {
@@ -78,7 +78,7 @@ describe("provident prove, serve, bench", () => {
     await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve))
     try {
       const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
-      const child = spawn(process.execPath, [bin, "prove", "square-1000", "--input", input, "--circuits-dir", examples, "--protocol", "plonk", "--priority", "low"], {
+      const child = spawn(process.execPath, ["--conditions=@provident/source", bin, "prove", "square-1000", "--input", input, "--circuits-dir", examples, "--protocol", "plonk", "--priority", "low"], {
         env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }
       })
       let stdout = ""
@@ -140,7 +140,7 @@ describe("provident prove, serve, bench", () => {
   it("serve starts beside a damaged circuit, serving the others and warning about it", async () => {
     const tokenFile = path.join(env.XDG_CACHE_HOME, "token-damaged")
     fs.writeFileSync(tokenFile, "a-token-of-twenty-chars")
-    const child = spawn(process.execPath, [bin, "serve", "--port", "18797", "--token-file", tokenFile, "--circuits-dir", damagedCopy()], { env })
+    const child = spawn(process.execPath, ["--conditions=@provident/source", bin, "serve", "--port", "18797", "--token-file", tokenFile, "--circuits-dir", damagedCopy()], { env })
     let stderr = ""
     let stdout = ""
     child.stderr.on("data", (d) => (stderr += d))
@@ -167,7 +167,7 @@ describe("provident prove, serve, bench", () => {
     const tokenFile = path.join(env.XDG_CACHE_HOME, "token")
     fs.writeFileSync(tokenFile, "a-token-of-twenty-chars")
     const child = spawn(process.execPath, [
-      bin, "serve", "--port", "18799", "--token-file", tokenFile, "--circuits-dir", examples,
+      "--conditions=@provident/source", bin, "serve", "--port", "18799", "--token-file", tokenFile, "--circuits-dir", examples,
       "--cors-origin", "http://localhost:5173,https://app.example.com", "--cors-origin", "https://other.example.com"
     ], { env })
     try {

@@ -22,7 +22,7 @@ describe("provident prove with an unwritable cache", () => {
     fs.writeFileSync(notADirectory, "")
     const input = path.join(dir, "input.json")
     fs.writeFileSync(input, JSON.stringify({ x: "5" }))
-    const run = spawnSync(process.execPath, [bin, "prove", "square-1000", "--input", input], {
+    const run = spawnSync(process.execPath, ["--conditions=@provident/source", bin, "prove", "square-1000", "--input", input], {
       encoding: "utf8",
       timeout: 120_000,
       env: { ...process.env, XDG_CACHE_HOME: notADirectory }

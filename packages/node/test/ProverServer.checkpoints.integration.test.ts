@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Starts the server on `checkpoints`; resolves with its base URL once it listens. */
 const startServer = async (checkpoints: string) => {
-  const child = spawn(process.execPath, [script, checkpoints, restartToken], { stdio: ["ignore", "pipe", "inherit"] })
+  const child = spawn(process.execPath, ["--conditions=@provident/source", script, checkpoints, restartToken], { stdio: ["ignore", "pipe", "inherit"] })
   children.push(child)
   const port = await new Promise<number>((resolve, reject) => {
     let out = ""

@@ -306,7 +306,7 @@ describe("closing", () => {
 
   it("a script using the facade exits by itself after close()", async () => {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "promise-script.ts")
-    const child = spawn(process.execPath, [script], { cwd: path.dirname(script), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, ["--conditions=@provident/source", script], { cwd: path.dirname(script), stdio: ["ignore", "pipe", "pipe"] })
     let output = ""
     child.stdout.on("data", (chunk) => (output += String(chunk)))
     child.stderr.on("data", (chunk) => (output += String(chunk)))

@@ -1,7 +1,8 @@
 /**
  * Circuits the CLI knows: directories of built artifacts (one subdirectory
  * with a `manifest.json` per circuit, as `Artifacts.exportTo` writes them).
- * By default the repository's example circuits, when the CLI runs from it.
+ * By default the repository's example circuits when the CLI runs from it,
+ * else the one `npm run build` ships in the package (`dist/circuits`).
  *
  * Every file is checked against its manifest's hash, as `Artifacts.load`
  * does. A damaged circuit is skipped with a warning naming it and what is
@@ -16,10 +17,16 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Manifest from "./manifest.ts"
 
-/** `$PROVIDENT_CIRCUITS_DIR`, else the example circuits of this repository. */
-export const defaultDirectory = (): string =>
-  process.env.PROVIDENT_CIRCUITS_DIR ??
-    fileURLToPath(new URL("../../../examples/circuits/build", import.meta.url))
+/**
+ * `$PROVIDENT_CIRCUITS_DIR`, else the example circuits of this repository
+ * (from `src/internal` and `dist/internal` alike), else those shipped in the
+ * installed package.
+ */
+export const defaultDirectory = (): string => {
+  if (process.env.PROVIDENT_CIRCUITS_DIR !== undefined) return process.env.PROVIDENT_CIRCUITS_DIR
+  const repository = fileURLToPath(new URL("../../../examples/circuits/build", import.meta.url))
+  return fs.existsSync(repository) ? repository : fileURLToPath(new URL("../circuits", import.meta.url))
+}
 
 /** A circuit that was not loaded: its id (the directory's name when the manifest is unreadable) and why. */
 export interface Skipped {

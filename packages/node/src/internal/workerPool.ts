@@ -75,7 +75,15 @@ export interface Options {
   readonly budgetBytes?: number | undefined
 }
 
-const WORKER = fileURLToPath(new URL("./proverWorker.ts", import.meta.url))
+/**
+ * The child's module beside this one: `proverWorker.ts` when Provident runs
+ * from its sources (this repository; the child then resolves `@provident/*`
+ * to sources too, as its parent does), the built `proverWorker.js` in an
+ * installed package.
+ */
+const FROM_SOURCES = import.meta.url.endsWith(".ts")
+const WORKER = fileURLToPath(new URL(FROM_SOURCES ? "./proverWorker.ts" : "./proverWorker.js", import.meta.url))
+const SOURCE_CONDITIONS = FROM_SOURCES ? ["--conditions=@provident/source"] : []
 /** SIGKILL cannot be caught; this only bounds waiting for a child that is already gone. */
 const EXIT_WAIT = Duration.seconds(5)
 
@@ -150,7 +158,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     const started = yield* Deferred.make<boolean>()
     const closed = yield* Deferred.make<void>()
     const process = fork(WORKER, [], {
-      execArgv: [...(key.heapMb === undefined ? [] : [`--max-old-space-size=${key.heapMb}`]), "--disable-warning=ExperimentalWarning"],
+      execArgv: [...(key.heapMb === undefined ? [] : [`--max-old-space-size=${key.heapMb}`]), "--disable-warning=ExperimentalWarning", ...SOURCE_CONDITIONS],
       env: { ...globalThis.process.env, [THREADS_ENV]: String(key.threads) },
       // stdout is never read: a child prints nothing, and what it might is private.
       stdio: ["ignore", "ignore", "pipe", "ipc"],
