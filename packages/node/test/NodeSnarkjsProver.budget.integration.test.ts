@@ -17,6 +17,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Artifacts from "../src/Artifacts.ts"
 import * as NodeSnarkjsProver from "../src/NodeSnarkjsProver.ts"
+import { isAlive } from "./fixtures.ts"
 
 const prebuilt = fileURLToPath(new URL("../../examples/circuits/build", import.meta.url))
 const MiB = 2 ** 20
@@ -32,14 +33,6 @@ const rssOf = (pid: number) => {
   }
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 interface Sample {
   readonly total: number

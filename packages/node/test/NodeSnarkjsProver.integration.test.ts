@@ -11,6 +11,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Artifacts from "../src/Artifacts.ts"
 import * as NodeSnarkjsProver from "../src/NodeSnarkjsProver.ts"
+import { isAlive } from "./fixtures.ts"
 
 const prebuilt = fileURLToPath(new URL("../../examples/circuits/build", import.meta.url))
 const MiB = 2 ** 20
@@ -25,14 +26,6 @@ const squares = (x: bigint, n: number) => {
   return y.toString()
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 const TestLayer = Layer.mergeAll(NodeSnarkjsProver.layer(), Artifacts.layer())
 

@@ -13,3 +13,13 @@ export const fixture = (file: string): string => {
   if (text === undefined) throw new Error(`missing fixture ${file}`)
   return text
 }
+
+/** Whether process `pid` is alive (signal 0 delivers nothing; it only checks). */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
